@@ -1,0 +1,38 @@
+package io.entroca;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The command-line entry: {@code serve}, {@code cli}, {@code bench} and {@code sim} are
+ * subcommands of one jar, so an operator carries one file and one launcher.
+ */
+@Command(name = "entroca",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "A key-value cache server: client-routed, thread per port, off-heap.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The whole command tree; tests run subcommands through it in-process. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"entroca " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.entroca.store.eviction;
+
+/**
+ * Decides which entry leaves when room is needed, and whether a newcomer deserves room at all.
+ *
+ * <p>The store names entries by <em>slot</em>: a dense number in {@code [0, capacity)} that it
+ * assigns when an entry arrives and frees when the entry leaves. The policy keeps whatever it
+ * needs per slot (a temperature, a reference bit, a queue link) in its own arrays, and may
+ * remember hashes of keys that are not resident (a frequency sketch). It never sees keys or
+ * values, only the client's 64-bit hash.
+ *
+ * <p>Every method is called from the owner thread only. The simulator ({@code ./entroca sim})
+ * drives the very same implementations through this interface, so a hit ratio measured there
+ * is the hit ratio of the server's code.
+ */
+public interface EvictionPolicy {
+
+    /** A new entry now lives in {@code slot}. */
+    void onInsert(int slot, long hash);
+
+    /** A lookup or an overwrite found the entry in {@code slot}. */
+    void onHit(int slot, long hash);
+
+    /** A lookup found no entry for this hash (demand for a key that is not resident). */
+    void onMiss(long hash);
+
+    /** The entry in {@code slot} left for a reason other than eviction (delete, expiry, flush). */
+    void onRemove(int slot);
+
+    /**
+     * Chooses the entry to evict from the whole cache. The store then removes it, and tells the
+     * policy with {@link #onEvict}.
+     *
+     * @return a slot that holds an entry; only called when at least one does
+     */
+    int selectVictim();
+
+    /**
+     * Chooses the entry to evict among a few candidates, for stores whose index can only make
+     * room in one place (a full set-associative bucket).
+     *
+     * @return an index into {@code candidates}, below {@code count}
+     */
+    int selectVictim(int[] candidates, int count);
+
+    /** The entry in {@code slot} was evicted. */
+    void onEvict(int slot);
+
+    /**
+     * Whether a newcomer should take the place of {@code victimSlot}. Answering false keeps the
+     * victim and drops the newcomer, which is how a policy resists scans.
+     */
+    boolean admit(long newcomerHash, int victimSlot);
+}
