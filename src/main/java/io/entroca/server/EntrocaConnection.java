@@ -1,0 +1,277 @@
+package io.entroca.server;
+
+import io.entroca.protocol.Handshake;
+import io.entroca.protocol.RequestHeader;
+import io.entroca.protocol.RequestValidator;
+import io.entroca.protocol.ResponseHeader;
+import io.entroca.protocol.Status;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.spi.ServerConnection;
+
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client connection on a data port, run by Helidon on a virtual thread of its own.
+ *
+ * <p>It does all the I/O and all the checking: it reads bytes, cuts them into frames, validates
+ * each header, hands the complete frames of a read to the port's owner as one
+ * {@link RequestBatch}, waits for the owner to fill in the replies, and writes them back in one
+ * write. The owner thread never reads a socket, never parses a length and never waits for a
+ * client, so a slow or hostile client can only slow itself down.
+ *
+ * <p>Every buffer is sized from a length the validator has already accepted, and the read buffer
+ * never grows past the largest frame the server accepts.
+ */
+final class EntrocaConnection implements ServerConnection {
+    private static final Logger LOG = Logger.getLogger(EntrocaConnection.class.getName());
+    private static final int INITIAL_INPUT = 16 * 1024;
+    private static final int INITIAL_OUTPUT = 16 * 1024;
+    /** How often a connection waiting for its owner checks that the owner is still alive. */
+    private static final long OWNER_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int SPINS_BEFORE_BACKOFF = 64;
+    private static final long MAILBOX_BACKOFF_NS = 20_000;
+
+    /** Reading or parsing: close() may close the socket at once. */
+    private static final int READING = 0;
+    /** A batch is with the owner or its replies are being written: close() waits for it. */
+    private static final int EXECUTING = 1;
+    private static final int CLOSED = 2;
+
+    private final ConnectionContext context;
+    private final DataReader reader;
+    private final PortOwner owner;
+    private final RequestValidator validator;
+    private final byte[] serverHello;
+    private final int batchRequests;
+    private final int maxFrameLength;
+
+    private final AtomicInteger state = new AtomicInteger(READING);
+    private volatile boolean closeRequested;
+    private volatile long lastActivityNs = System.nanoTime();
+
+    private byte[] in = new byte[INITIAL_INPUT];
+    /** Unconsumed input is {@code in[start, end)}. */
+    private int start;
+    private int end;
+    private RequestBatch batch;
+
+    EntrocaConnection(ConnectionContext context, PortOwner owner, RequestValidator validator, int batchRequests) {
+        this.context = context;
+        this.reader = context.dataReader();
+        this.owner = owner;
+        this.validator = validator;
+        this.serverHello = Handshake.serverHello(validator.info());
+        this.batchRequests = batchRequests;
+        this.maxFrameLength = (int) Math.min(Integer.MAX_VALUE - 16, validator.info().maxRequestFrame());
+    }
+
+    @Override
+    public void handle(Limit limit) {
+        batch = new RequestBatch(batchRequests, INITIAL_OUTPUT, Thread.currentThread());
+        try {
+            if (handshake()) {
+                serve();
+            }
+        } catch (DataReader.InsufficientDataAvailableException | UncheckedIOException e) {
+            // The peer closed or reset the connection, or close() closed it: nothing left to answer.
+            LOG.log(Level.FINE, "connection ended", e);
+        } finally {
+            state.set(CLOSED);
+        }
+    }
+
+    @Override
+    public Duration idleTime() {
+        return Duration.ofNanos(System.nanoTime() - lastActivityNs);
+    }
+
+    /**
+     * Called by Helidon from another thread (idle timeout, server stop). A connection that is
+     * reading is closed at once; one whose batch is with the owner answers that batch first.
+     */
+    @Override
+    public void close(boolean interrupt) {
+        closeRequested = true;
+        if (state.compareAndSet(READING, CLOSED)) {
+            context.serverSocket().close();
+        }
+    }
+
+    private boolean handshake() {
+        fill(Handshake.CLIENT_HELLO_LENGTH);
+        int version = Handshake.clientVersion(in, start);
+        if (version < 0) {
+            write(Handshake.serverRefusal(Status.BAD_REQUEST));
+            return false;
+        }
+        if (version != Handshake.VERSION) {
+            write(Handshake.serverRefusal(Status.UNSUPPORTED_VERSION));
+            return false;
+        }
+        start += Handshake.CLIENT_HELLO_LENGTH;
+        write(serverHello);
+        return true;
+    }
+
+    private void serve() {
+        while (true) {
+            batch.clear(in);
+            int position = start;
+            int needed = 0;
+            boolean closeAfter = false;
+            while (!batch.isFull()) {
+                int available = end - position;
+                if (available < RequestHeader.LENGTH) {
+                    needed = RequestHeader.LENGTH;
+                    break;
+                }
+                int verdict = validator.check(in, position);
+                if (RequestValidator.closes(verdict)) {
+                    batch.add(position, verdict);
+                    closeAfter = true;
+                    break;
+                }
+                // Safe: the validator bounded the value length by the server's maximum.
+                int frameLength = RequestHeader.LENGTH + RequestHeader.keyLength(in, position)
+                        + (int) RequestHeader.valueLength(in, position);
+                if (available < frameLength) {
+                    needed = frameLength;
+                    break;
+                }
+                batch.add(position, verdict);
+                position += frameLength;
+            }
+            if (batch.count > 0) {
+                if (!execute()) {
+                    return;
+                }
+                start = position;
+                if (closeAfter) {
+                    return;
+                }
+                continue;
+            }
+            if (closeRequested) {
+                return;
+            }
+            fill(needed);
+        }
+    }
+
+    /**
+     * Hands the batch to the owner, round after round until every frame is answered, writing each
+     * round's replies as one write.
+     *
+     * @return false when the connection must close
+     */
+    private boolean execute() {
+        if (!state.compareAndSet(READING, EXECUTING)) {
+            return false;
+        }
+        do {
+            batch.beginRound();
+            if (!submit() || !awaitOwner()) {
+                answerBusy();
+                write(batch.output, 0, batch.outputLength);
+                return false;
+            }
+            if (batch.outputLength > 0) {
+                write(batch.output, 0, batch.outputLength);
+            }
+            if (batch.failed) {
+                return false;
+            }
+        } while (batch.hasUnanswered());
+        return state.compareAndSet(EXECUTING, READING);
+    }
+
+    /** Offers the batch, waiting while the mailbox is full: backpressure, never a drop. */
+    private boolean submit() {
+        int attempts = 0;
+        while (owner.isAccepting()) {
+            if (owner.offer(batch)) {
+                return true;
+            }
+            if (attempts++ == 0) {
+                owner.counters().onMailboxFull();
+            }
+            if (attempts < SPINS_BEFORE_BACKOFF) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, MAILBOX_BACKOFF_NS);
+            }
+        }
+        return false;
+    }
+
+    /** Waits for the owner to complete the batch; false only if the owner is gone without doing so. */
+    private boolean awaitOwner() {
+        while (!batch.isCompleted()) {
+            LockSupport.parkNanos(this, OWNER_CHECK_NS);
+            // An interrupt (server stop) must not turn this wait into a spin: the batch is the
+            // owner's until it completes it, so keep waiting, and let the stop close us afterwards.
+            if (Thread.interrupted()) {
+                closeRequested = true;
+            }
+            if (!batch.isCompleted() && !owner.isAlive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The server is stopping: every request of the batch not answered yet gets BUSY. */
+    private void answerBusy() {
+        int needed = (batch.count - batch.next) * ResponseHeader.LENGTH;
+        if (batch.output.length < needed) {
+            batch.output = Arrays.copyOf(batch.output, needed);
+        }
+        batch.outputLength = 0;
+        for (int i = batch.next; i < batch.count; i++) {
+            int frame = batch.frameOffsets[i];
+            ResponseHeader.write(batch.output, batch.outputLength, RequestHeader.opcode(in, frame), Status.BUSY, 0,
+                    RequestHeader.opaque(in, frame), 0);
+            batch.outputLength += ResponseHeader.LENGTH;
+        }
+    }
+
+    /** Reads until at least {@code needed} unconsumed bytes are buffered. */
+    private void fill(int needed) {
+        if (start > 0) {
+            System.arraycopy(in, start, in, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+        if (in.length < needed) {
+            in = Arrays.copyOf(in, Math.min(Math.max(needed, in.length * 2), Math.max(needed, maxFrameLength)));
+        }
+        while (end < needed) {
+            if (reader.available() == 0) {
+                reader.pullData();
+            }
+            int n = Math.min(reader.available(), in.length - end);
+            reader.readBuffer(n).read(in, end, n);
+            end += n;
+        }
+        lastActivityNs = System.nanoTime();
+    }
+
+    private void write(byte[] bytes) {
+        write(bytes, 0, bytes.length);
+    }
+
+    private void write(byte[] bytes, int offset, int length) {
+        context.dataWriter().writeNow(BufferData.create(bytes, offset, length));
+        lastActivityNs = System.nanoTime();
+    }
+}

@@ -1,0 +1,114 @@
+package io.entroca.server;
+
+import io.entroca.store.Store;
+import io.entroca.store.StoreConfig;
+import io.entroca.store.Stores;
+import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * A running Entroca server: one owner thread and one Helidon listener per data port. The first
+ * data port is Helidon's default listener; the others are named {@code port-1}, {@code port-2}...
+ *
+ * <p>Stopping is ordered so that nothing received is dropped: the listeners stop first (no new
+ * connections; each open connection finishes the batch it has with its owner and is closed),
+ * then each owner executes what is still in its mailbox and ends.
+ */
+public final class EntrocaServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EntrocaServer.class.getName());
+
+    private final ServerConfig config;
+    private final List<PortOwner> owners;
+    private final WebServer webServer;
+    private boolean stopped;
+
+    private EntrocaServer(ServerConfig config, List<PortOwner> owners, WebServer webServer) {
+        this.config = config;
+        this.owners = owners;
+        this.webServer = webServer;
+    }
+
+    /** Starts the owners, then the listeners; returns once every data port accepts connections. */
+    public static EntrocaServer start(ServerConfig config) {
+        return start(config, Stores::open);
+    }
+
+    static EntrocaServer start(ServerConfig config, Function<StoreConfig, Store> storeFactory) {
+        List<PortOwner> owners = new ArrayList<>(config.ports());
+        try {
+            for (int i = 0; i < config.ports(); i++) {
+                PortOwner owner = new PortOwner(i, config, storeFactory);
+                owner.start();
+                owners.add(owner);
+            }
+            WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
+            configureDataListener(builder, config, owners.getFirst());
+            for (int i = 1; i < config.ports(); i++) {
+                PortOwner owner = owners.get(i);
+                builder.putSocket(socketName(i), listener -> configureDataListener(listener, config, owner));
+            }
+            WebServer webServer = builder.build().start();
+            return new EntrocaServer(config, owners, webServer);
+        } catch (RuntimeException e) {
+            stopOwners(owners);
+            throw e;
+        }
+    }
+
+    private static void configureDataListener(ListenerConfig.BuilderBase<?, ?> listener, ServerConfig config, PortOwner owner) {
+        listener.address(config.bind())
+                .port(config.basePort() + owner.portIndex())
+                .protocolsDiscoverServices(false)
+                .maxTcpConnections(config.maxConnections())
+                .idleConnectionTimeout(config.idleTimeout())
+                .shutdownGracePeriod(config.shutdownGrace())
+                .connectionOptions(options -> options.tcpNoDelay(true))
+                .addConnectionSelector(new EntrocaConnectionSelector(owner, config));
+    }
+
+    private static String socketName(int portIndex) {
+        return portIndex == 0 ? WebServer.DEFAULT_SOCKET_NAME : "port-" + portIndex;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The TCP port each data port is bound to, in port-index order. */
+    public List<Integer> dataPorts() {
+        List<Integer> ports = new ArrayList<>(owners.size());
+        for (int i = 0; i < owners.size(); i++) {
+            ports.add(webServer.port(socketName(i)));
+        }
+        return ports;
+    }
+
+    /** Stops listening, answers what was received, stops the owners. Safe to call twice. */
+    @Override
+    public synchronized void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        webServer.stop();
+        stopOwners(owners);
+    }
+
+    private static void stopOwners(List<PortOwner> owners) {
+        for (PortOwner owner : owners) {
+            try {
+                owner.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                LOG.warning("interrupted while stopping owner " + owner.portIndex());
+                return;
+            }
+        }
+    }
+}
