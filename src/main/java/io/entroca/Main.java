@@ -1,5 +1,6 @@
 package io.entroca;
 
+import io.entroca.cli.ClientCommand;
 import io.entroca.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A key-value cache server: client-routed, thread per port, off-heap.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ClientCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -21,7 +22,7 @@ public final class Main implements Runnable {
 
     /** The whole command tree; tests run subcommands through it in-process. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return new CommandLine(new Main()).setExecutionExceptionHandler(ClientCommand.errorHandler());
     }
 
     @Override

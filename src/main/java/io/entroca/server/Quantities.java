@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses the sizes ({@code 256MiB}) and durations ({@code 2us}, {@code 5m}) of the configuration file. */
-final class Quantities {
+public final class Quantities {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|K|KB|KIB|M|MB|MIB|G|GB|GIB)?");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(NS|US|MS|S|M|H)");
 
@@ -15,7 +15,7 @@ final class Quantities {
     }
 
     /** Bytes from "1024", "64KiB", "256MiB", "1GiB"; K, M and G mean the binary units too. */
-    static long parseSize(String text) {
+    public static long parseSize(String text) {
         Matcher m = SIZE.matcher(text.trim().toUpperCase(Locale.ROOT));
         if (!m.matches()) {
             throw new IllegalArgumentException("a size such as 4096, 64KiB, 256MiB or 2GiB");
@@ -32,7 +32,7 @@ final class Quantities {
     }
 
     /** A duration from "500ns", "2us", "1.5ms", "1s", "5m", "1h" or ISO-8601 ("PT5M"). */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         String t = text.trim().toUpperCase(Locale.ROOT);
         if (t.startsWith("P")) {
             try {

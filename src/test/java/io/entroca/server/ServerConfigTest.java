@@ -1,0 +1,136 @@
+package io.entroca.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ServerConfigTest {
+    @TempDir
+    Path dir;
+
+    private ServerConfig load(String yaml) throws IOException {
+        Path file = dir.resolve("entroca.yaml");
+        Files.writeString(file, yaml);
+        return ServerConfig.load(file);
+    }
+
+    private String rejection(String yaml) throws IOException {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, yaml);
+        return assertThrows(InvalidConfigException.class, () -> ServerConfig.load(file)).getMessage();
+    }
+
+    @Test
+    void defaultsServeALaptop() throws IOException {
+        ServerConfig config = load("entroca:\n  ports: 2\n");
+        assertEquals("127.0.0.1", config.bind().getHostAddress());
+        assertEquals(7400, config.basePort());
+        assertEquals(2, config.ports());
+        assertEquals(256L << 20, config.memoryBytes());
+        assertEquals(250, config.maxKeyLength());
+        assertEquals(1 << 20, config.maxValueLength());
+        assertEquals(1000, config.ttlResolutionMs());
+        assertEquals(1024, config.mailboxCapacity());
+        assertEquals(Duration.ofMinutes(5), config.idleTimeout());
+        assertEquals(128L << 20, config.storeConfig().memoryBytes(), "memory is split across ports");
+    }
+
+    @Test
+    void readsEveryKey() throws IOException {
+        ServerConfig config = load("""
+                entroca:
+                  bind: 127.0.0.2
+                  base-port: 9000
+                  ports: 4
+                  memory: 1GiB
+                  max-key-length: 32
+                  max-value-length: 64KiB
+                  ttl-resolution: 1ms
+                  fixed-key-length: 16
+                  fixed-value-length: 100
+                  mailbox:
+                    capacity: 256
+                    drain-limit: 8
+                  owner:
+                    spin: 5us
+                    yields: 3
+                    park-max: 50ms
+                    cpus: "0,2-3"
+                  connections:
+                    max: 100
+                    idle-timeout: 30s
+                    batch-requests: 64
+                  shutdown-grace: 2s
+                """);
+        assertEquals("127.0.0.2", config.bind().getHostAddress());
+        assertEquals(9000, config.basePort());
+        assertEquals(1L << 30, config.memoryBytes());
+        assertEquals(32, config.maxKeyLength());
+        assertEquals(64 << 10, config.maxValueLength());
+        assertEquals(1, config.ttlResolutionMs());
+        assertEquals(16, config.fixedKeyLength());
+        assertEquals(100, config.fixedValueLength());
+        assertEquals(256, config.mailboxCapacity());
+        assertEquals(8, config.drainLimit());
+        assertEquals(new ServerConfig.IdleSettings(5_000, 3, 50_000_000), config.idle());
+        assertEquals(List.of(0, 2, 3), config.cpus());
+        assertEquals(100, config.maxConnections());
+        assertEquals(Duration.ofSeconds(30), config.idleTimeout());
+        assertEquals(64, config.batchRequests());
+        assertEquals(Duration.ofSeconds(2), config.shutdownGrace());
+        assertTrue(config.serverInfo(3).fixedKeys());
+        assertEquals(16, config.serverInfo(3).maxKeyLength());
+    }
+
+    @Test
+    void ttlResolutionNoneDisablesTtl() throws IOException {
+        assertEquals(0, load("entroca:\n  ttl-resolution: none\n").ttlResolutionMs());
+    }
+
+    @Test
+    void unknownKeyStopsTheStartAndNamesTheKey() throws IOException {
+        String message = rejection("entroca:\n  prots: 2\n");
+        assertTrue(message.startsWith("entroca.prots: unknown key"), message);
+        assertTrue(message.contains("entroca.ports"), "lists the keys it knows: " + message);
+    }
+
+    @Test
+    void invalidValuesNameTheKeyAndWhatIsAccepted() throws IOException {
+        assertEquals("entroca.ports: expected a whole number, got 'two'", rejection("entroca:\n  ports: two\n"));
+        assertEquals("entroca.ports: expected 1 to 1024, got 0", rejection("entroca:\n  ports: 0\n"));
+        assertTrue(rejection("entroca:\n  memory: lots\n").startsWith("entroca.memory: expected a size"));
+        assertTrue(rejection("entroca:\n  max-key-length: 300\n").startsWith("entroca.max-key-length: expected 1 to 255"));
+        assertTrue(rejection("entroca:\n  mailbox:\n    capacity: 1000\n").contains("power of two"));
+        assertTrue(rejection("entroca:\n  owner:\n    cpus: \"a-b\"\n").startsWith("entroca.owner.cpus: expected a CPU list"));
+        assertTrue(rejection("entroca:\n  base-port: 65535\n  ports: 2\n").startsWith("entroca.base-port:"));
+        assertTrue(rejection("entroca:\n  ttl-resolution: 2 weeks\n").startsWith("entroca.ttl-resolution: expected"));
+        assertTrue(rejection("entroca:\n  memory: 1MiB\n  ports: 2\n").startsWith("entroca.memory:"));
+    }
+
+    @Test
+    void missingFileIsAClearError() {
+        String message = assertThrows(InvalidConfigException.class,
+                () -> ServerConfig.load(dir.resolve("absent.yaml"))).getMessage();
+        assertTrue(message.contains("cannot read the configuration file"), message);
+    }
+
+    @Test
+    void quantitiesParseTheUnitsTheDocsName() {
+        assertEquals(4096, Quantities.parseSize("4096"));
+        assertEquals(64 << 10, Quantities.parseSize("64KiB"));
+        assertEquals(256L << 20, Quantities.parseSize("256MiB"));
+        assertEquals(2L << 30, Quantities.parseSize("2GiB"));
+        assertEquals(Duration.ofNanos(2_500), Quantities.parseDuration("2.5us"));
+        assertEquals(Duration.ofMinutes(5), Quantities.parseDuration("PT5M"));
+        assertThrows(IllegalArgumentException.class, () -> Quantities.parseDuration("soon"));
+    }
+}
