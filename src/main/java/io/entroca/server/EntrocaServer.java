@@ -7,6 +7,11 @@ import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -40,6 +45,7 @@ public final class EntrocaServer implements AutoCloseable {
     }
 
     static EntrocaServer start(ServerConfig config, Function<StoreConfig, Store> storeFactory) {
+        checkPortsAreFree(config);
         List<PortOwner> owners = new ArrayList<>(config.ports());
         try {
             for (int i = 0; i < config.ports(); i++) {
@@ -54,10 +60,33 @@ public final class EntrocaServer implements AutoCloseable {
                 builder.putSocket(socketName(i), listener -> configureDataListener(listener, config, owner));
             }
             WebServer webServer = builder.build().start();
-            return new EntrocaServer(config, owners, webServer);
+            EntrocaServer server = new EntrocaServer(config, owners, webServer);
+            // Helidon reports a listener that failed to bind by logging, not by throwing.
+            if (!webServer.isRunning() || server.dataPorts().stream().anyMatch(port -> port <= 0)) {
+                server.close();
+                throw new UncheckedIOException(new BindException("a listener failed to start (see the log above)"));
+            }
+            return server;
         } catch (RuntimeException e) {
             stopOwners(owners);
             throw e;
+        }
+    }
+
+    /**
+     * Binds and releases every data port once, so that a port in use is reported by number and
+     * cause before anything starts. A port taken between this check and the start is still
+     * caught, with a less precise message, after the start.
+     */
+    private static void checkPortsAreFree(ServerConfig config) {
+        for (int i = 0; i < config.ports(); i++) {
+            int port = config.basePort() + i;
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(config.bind(), port));
+            } catch (IOException e) {
+                throw new UncheckedIOException(new BindException("port " + port + ": " + e.getMessage()));
+            }
         }
     }
 

@@ -1,0 +1,98 @@
+package io.entroca.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server as its own process, the way an operator runs it: same main class, same class path
+ * as the tests, a config file, environment variables. Stopped by SIGTERM, and killed if it
+ * outlives the test.
+ */
+public final class ServerProcess implements AutoCloseable {
+    private final Process process;
+    private final CompletableFuture<String> readyLine = new CompletableFuture<>();
+    private final StringBuffer stdout = new StringBuffer();
+    private final Path stderrFile;
+
+    private ServerProcess(Process process, Path stderrFile) {
+        this.process = process;
+        this.stderrFile = stderrFile;
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    stdout.append(line).append('\n');
+                    if (line.startsWith("entroca ready")) {
+                        readyLine.complete(line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // The process ended.
+            }
+            readyLine.completeExceptionally(new IllegalStateException("server exited before it was ready"));
+        });
+    }
+
+    /** Runs {@code io.entroca.Main} with the given arguments in a child JVM. */
+    public static ServerProcess start(Map<String, String> environment, String... arguments) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.entroca.Main");
+        command.addAll(List.of(arguments));
+        Path stderr = Files.createTempFile("entroca-server", ".err");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+        builder.environment().putAll(environment);
+        return new ServerProcess(builder.start(), stderr);
+    }
+
+    /** The "entroca ready ..." line, once the server printed it. */
+    public String awaitReady() throws Exception {
+        return readyLine.get(30, TimeUnit.SECONDS);
+    }
+
+    /** Sends SIGTERM and returns the exit status. */
+    public int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("server did not stop within 30 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    public int awaitExit() throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("process did not exit within 30 s");
+        }
+        return process.exitValue();
+    }
+
+    public String stdout() {
+        return stdout.toString();
+    }
+
+    public String stderr() throws IOException {
+        return Files.readString(stderrFile);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+        Files.deleteIfExists(stderrFile);
+    }
+}
