@@ -95,11 +95,7 @@ public final class EntrocaClient implements AutoCloseable {
 
     /** The value and its version, or null when the key has no live entry. */
     public CompletableFuture<VersionedValue> getAsync(byte[] key) {
-        return keyed(Opcode.GET, 0, key, NONE, 0, 0).thenApply(reply -> switch (reply.status()) {
-            case Status.OK -> new VersionedValue(reply.body(), reply.version());
-            case Status.NOT_FOUND -> null;
-            default -> throw failure(reply, "GET");
-        });
+        return sendGet(key).thenApply(EntrocaClient::found);
     }
 
     /**
@@ -110,15 +106,7 @@ public final class EntrocaClient implements AutoCloseable {
      * @return the new version
      */
     public CompletableFuture<Long> storeAsync(byte[] key, byte[] value, Condition condition, long expectedVersion, Duration ttl) {
-        checkValue(value);
-        long version = condition == Condition.IF_VERSION ? expectedVersion : 0;
-        return keyed(Opcode.SET, RequestHeader.flags(false, condition.code), key, value, ttlUnits(ttl), version)
-                .thenApply(reply -> {
-                    if (reply.status() != Status.OK) {
-                        throw failure(reply, "SET");
-                    }
-                    return reply.version();
-                });
+        return sendStore(key, value, condition, expectedVersion, ttl).thenApply(EntrocaClient::stored);
     }
 
     /**
@@ -137,11 +125,7 @@ public final class EntrocaClient implements AutoCloseable {
 
     /** True if an entry was removed; {@code expectedVersion} 0 removes any version. */
     public CompletableFuture<Boolean> deleteAsync(byte[] key, long expectedVersion) {
-        return keyed(Opcode.DELETE, 0, key, NONE, 0, expectedVersion).thenApply(reply -> switch (reply.status()) {
-            case Status.OK -> true;
-            case Status.NOT_FOUND -> false;
-            default -> throw failure(reply, "DELETE");
-        });
+        return sendDelete(key, expectedVersion).thenApply(reply -> existed(reply, "DELETE"));
     }
 
     /** Deletes without a reply unless it fails; a missing key is such a failure. */
@@ -156,24 +140,25 @@ public final class EntrocaClient implements AutoCloseable {
 
     /** True if the key had a live entry, which now lives for {@code ttl} (ZERO: forever). */
     public CompletableFuture<Boolean> touchAsync(byte[] key, Duration ttl) {
-        return keyed(Opcode.TOUCH, 0, key, NONE, ttlUnits(ttl), 0).thenApply(reply -> switch (reply.status()) {
-            case Status.OK -> true;
-            case Status.NOT_FOUND -> false;
-            default -> throw failure(reply, "TOUCH");
-        });
+        return sendTouch(key, ttl).thenApply(reply -> existed(reply, "TOUCH"));
     }
 
     // ---- synchronous operations ----------------------------------------------------------------
+    // They wait for the raw reply and read it in place: no boxing, no extra stage per call.
 
     /** The value, or null when the key has no live entry. */
     public byte[] get(byte[] key) {
-        VersionedValue found = await(getAsync(key));
-        return found == null ? null : found.value();
+        Reply reply = await(sendGet(key));
+        return switch (reply.status()) {
+            case Status.OK -> reply.body();
+            case Status.NOT_FOUND -> null;
+            default -> throw failure(reply, "GET");
+        };
     }
 
     /** The value with its version, or null when the key has no live entry. */
     public VersionedValue getVersioned(byte[] key) {
-        return await(getAsync(key));
+        return found(await(sendGet(key)));
     }
 
     /** Stores a value that never expires; returns its version. */
@@ -182,17 +167,17 @@ public final class EntrocaClient implements AutoCloseable {
     }
 
     public long set(byte[] key, byte[] value, Duration ttl) {
-        return await(storeAsync(key, value, Condition.ALWAYS, 0, ttl));
+        return stored(await(sendStore(key, value, Condition.ALWAYS, 0, ttl)));
     }
 
     /** Stores only if the key is absent; throws {@link EntrocaException.KeyExists} otherwise. */
     public long add(byte[] key, byte[] value, Duration ttl) {
-        return await(storeAsync(key, value, Condition.IF_ABSENT, 0, ttl));
+        return stored(await(sendStore(key, value, Condition.IF_ABSENT, 0, ttl)));
     }
 
     /** Stores only if the key is present; throws {@link EntrocaException.KeyNotFound} otherwise. */
     public long replace(byte[] key, byte[] value, Duration ttl) {
-        return await(storeAsync(key, value, Condition.IF_PRESENT, 0, ttl));
+        return stored(await(sendStore(key, value, Condition.IF_PRESENT, 0, ttl)));
     }
 
     /**
@@ -200,20 +185,20 @@ public final class EntrocaClient implements AutoCloseable {
      * {@link EntrocaException.VersionMismatch} or {@link EntrocaException.KeyNotFound} otherwise.
      */
     public long compareAndSet(byte[] key, byte[] value, long expectedVersion, Duration ttl) {
-        return await(storeAsync(key, value, Condition.IF_VERSION, expectedVersion, ttl));
+        return stored(await(sendStore(key, value, Condition.IF_VERSION, expectedVersion, ttl)));
     }
 
     public boolean delete(byte[] key) {
-        return await(deleteAsync(key, 0));
+        return delete(key, 0);
     }
 
     /** Deletes only that version; throws {@link EntrocaException.VersionMismatch} if it changed. */
     public boolean delete(byte[] key, long expectedVersion) {
-        return await(deleteAsync(key, expectedVersion));
+        return existed(await(sendDelete(key, expectedVersion)), "DELETE");
     }
 
     public boolean touch(byte[] key, Duration ttl) {
-        return await(touchAsync(key, ttl));
+        return existed(await(sendTouch(key, ttl)), "TOUCH");
     }
 
     /** Removes every entry on every port of the server. */
@@ -261,6 +246,50 @@ public final class EntrocaClient implements AutoCloseable {
     }
 
     // ---- plumbing ------------------------------------------------------------------------------
+
+    private CompletableFuture<Reply> sendGet(byte[] key) {
+        return keyed(Opcode.GET, 0, key, NONE, 0, 0);
+    }
+
+    private CompletableFuture<Reply> sendStore(byte[] key, byte[] value, Condition condition, long expectedVersion, Duration ttl) {
+        checkValue(value);
+        long version = condition == Condition.IF_VERSION ? expectedVersion : 0;
+        return keyed(Opcode.SET, RequestHeader.flags(false, condition.code), key, value, ttlUnits(ttl), version);
+    }
+
+    private CompletableFuture<Reply> sendDelete(byte[] key, long expectedVersion) {
+        return keyed(Opcode.DELETE, 0, key, NONE, 0, expectedVersion);
+    }
+
+    private CompletableFuture<Reply> sendTouch(byte[] key, Duration ttl) {
+        return keyed(Opcode.TOUCH, 0, key, NONE, ttlUnits(ttl), 0);
+    }
+
+    /** A GET's reply: the value and version on a hit, null on a miss. */
+    private static VersionedValue found(Reply reply) {
+        return switch (reply.status()) {
+            case Status.OK -> new VersionedValue(reply.body(), reply.version());
+            case Status.NOT_FOUND -> null;
+            default -> throw failure(reply, "GET");
+        };
+    }
+
+    /** A SET's reply: the new version. */
+    private static long stored(Reply reply) {
+        if (reply.status() != Status.OK) {
+            throw failure(reply, "SET");
+        }
+        return reply.version();
+    }
+
+    /** A DELETE's or TOUCH's reply: whether the key had a live entry. */
+    private static boolean existed(Reply reply, String operation) {
+        return switch (reply.status()) {
+            case Status.OK -> true;
+            case Status.NOT_FOUND -> false;
+            default -> throw failure(reply, operation);
+        };
+    }
 
     private CompletableFuture<Reply> keyed(int opcode, int flags, byte[] key, byte[] value, int ttl, long version) {
         checkKey(key);
