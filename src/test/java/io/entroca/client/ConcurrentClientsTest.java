@@ -39,10 +39,11 @@ class ConcurrentClientsTest {
 
     private final ConcurrentHashMap<Integer, Write> latest = new ConcurrentHashMap<>();
     /**
-     * Versions removed by a successful versioned delete. Kept apart from {@link #latest} because a
-     * delete's reply may be seen before the reply of the store that made that version.
+     * (key, version) pairs removed by a successful versioned delete. Kept apart from
+     * {@link #latest} because a delete's reply may be seen before the reply of the store that made
+     * that version; keyed by key too, because versions are unique per port, not per server.
      */
-    private final Set<Long> deletedVersions = ConcurrentHashMap.newKeySet();
+    private final Set<String> deletedVersions = ConcurrentHashMap.newKeySet();
 
     private static byte[] key(int k) {
         return ("shared-" + k).getBytes(StandardCharsets.US_ASCII);
@@ -57,8 +58,8 @@ class ConcurrentClientsTest {
     }
 
     /** A delete of exactly {@code version} succeeded: if that is the latest store, the key is gone. */
-    private void acknowledgeDelete(long version) {
-        deletedVersions.add(version);
+    private void acknowledgeDelete(int k, long version) {
+        deletedVersions.add(k + "@" + version);
     }
 
     @Test
@@ -80,7 +81,7 @@ class ConcurrentClientsTest {
                 for (int k = 0; k < KEYS; k++) {
                     Write expected = latest.get(k);
                     VersionedValue actual = client.getVersioned(key(k));
-                    if (expected == null || deletedVersions.contains(expected.version())) {
+                    if (expected == null || deletedVersions.contains(k + "@" + expected.version())) {
                         assertNull(actual, "key " + k + " was last deleted");
                     } else {
                         assertNotNull(actual, "key " + k);
@@ -131,7 +132,7 @@ class ConcurrentClientsTest {
                         if (got != null) {
                             try {
                                 if (client.delete(key(k), got.version())) {
-                                    acknowledgeDelete(got.version());
+                                    acknowledgeDelete(k, got.version());
                                 }
                             } catch (EntrocaException.VersionMismatch lostRace) {
                                 // Rewritten in between; the delete did nothing.
