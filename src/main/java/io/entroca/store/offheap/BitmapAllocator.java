@@ -52,7 +52,7 @@ import java.util.List;
 public final class BitmapAllocator {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     public static final int MIN_CHUNK = 16;
-    public static final int MIN_PAGE_SIZE = 16 * 1024;
+    public static final int MIN_PAGE_SIZE = 4 * 1024;
 
     private final MemorySegment m;
     private final int pageSize;
@@ -70,6 +70,7 @@ public final class BitmapAllocator {
     private final long regionStart;
     private final long regionEnd;
 
+    private final int[] classPages;
     private int freePages;
     private long allocatedBytes;
     private long allocatedChunks;
@@ -92,6 +93,7 @@ public final class BitmapAllocator {
         this.pageShift = Integer.numberOfTrailingZeros(pageSize);
         this.classSize = sizeClasses(pageSize);
         this.classChunks = new int[classSize.length];
+        this.classPages = new int[classSize.length];
         for (int c = 0; c < classSize.length; c++) {
             classChunks[c] = pageSize / classSize[c];
         }
@@ -158,6 +160,7 @@ public final class BitmapAllocator {
             m.set(INT, descriptor(p) + 4, 0);
         }
         freePages = pageCount;
+        java.util.Arrays.fill(classPages, 0);
         allocatedBytes = 0;
         allocatedChunks = 0;
     }
@@ -223,7 +226,9 @@ public final class BitmapAllocator {
             if (old >= 0) { // an empty page of another class: take it over
                 pageTree.clear(m, classTree(old), p);
                 chunkTree.clearPrefix(m, chunkTreeOf(p), classChunks[old]);
+                classPages[old]--;
             }
+            classPages[cls]++;
             m.set(INT, descriptor(p), cls);
             m.set(INT, descriptor(p) + 4, classChunks[cls]);
             chunkTree.setPrefix(m, chunkTreeOf(p), classChunks[cls]);
@@ -305,6 +310,45 @@ public final class BitmapAllocator {
 
     public int classOfChunk(long offset) {
         return m.get(INT, descriptor(pageOf(offset)));
+    }
+
+    /** How many chunks of a page are allocated (0 for a free page). */
+    public int usedChunks(int page) {
+        int cls = m.get(INT, descriptor(page));
+        return cls < 0 ? 0 : classChunks[cls] - m.get(INT, descriptor(page) + 4);
+    }
+
+    /** Pages cut for class {@code cls}, empty ones not yet taken by another class included. */
+    public int pagesOf(int cls) {
+        return classPages[cls];
+    }
+
+    /** The first page at or after {@code from} (circularly) cut for {@code cls}, or -1. O(pages). */
+    public int nextPageOf(int cls, int from) {
+        for (int i = 0; i < pageCount; i++) {
+            int p = from + i;
+            if (p >= pageCount) {
+                p -= pageCount;
+            }
+            if (m.get(INT, descriptor(p)) == cls) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** Chunks a page of class {@code cls} is cut into. */
+    public int chunksPerPage(int cls) {
+        return classChunks[cls];
+    }
+
+    /** The address of chunk {@code index} of {@code page} if it is allocated, else -1. */
+    public long allocatedChunk(int page, int index) {
+        int cls = m.get(INT, descriptor(page));
+        if (cls < 0 || index < 0 || index >= classChunks[cls] || chunkTree.get(m, chunkTreeOf(page), index)) {
+            return -1;
+        }
+        return pagesBase + ((long) page << pageShift) + (long) index * classSize[cls];
     }
 
     /** The lowest allocated chunk in a page, or -1 if it has none. */
@@ -441,6 +485,16 @@ public final class BitmapAllocator {
         }
         if (free != freePages) {
             return "free pages counted " + freePages + " but found " + free;
+        }
+        int[] perClass = new int[classSize.length];
+        for (int p = 0; p < pageCount; p++) {
+            int cls = m.get(INT, descriptor(p));
+            if (cls >= 0) {
+                perClass[cls]++;
+            }
+        }
+        if (!java.util.Arrays.equals(perClass, classPages)) {
+            return "pages per class counted " + java.util.Arrays.toString(classPages) + " but found " + java.util.Arrays.toString(perClass);
         }
         if (bytes != allocatedBytes || chunks != allocatedChunks) {
             return "counters say " + allocatedChunks + " chunks / " + allocatedBytes + " B but bitmaps say " + chunks + " / " + bytes;
