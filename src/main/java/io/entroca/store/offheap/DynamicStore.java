@@ -426,31 +426,40 @@ public final class DynamicStore implements Store {
         MemorySegment.copy(value, valueOffset, mem, ValueLayout.JAVA_BYTE, e + header + keyLength, valueLength);
     }
 
-    /** An empty cell in the key's bucket, made by expiry or eviction if need be; -1 if refused. */
+    /**
+     * An empty cell in the key's bucket, made by expiry or eviction if need be; -1 if refused.
+     * A key whose tag already has {@value #MAX_SAME_TAG} entries in the bucket replaces one of
+     * them even if other ways are empty, so colliding hashes never hold more than that.
+     */
     private int claimCell(long hash) {
         int base = (int) bucketBase(hash);
+        int tag = (int) hash;
+        int empty = -1;
+        int same = 0;
         for (int w = 0; w < WAYS; w++) {
-            if ((int) cell(base + w) == 0) {
-                return base + w;
+            long c = cell(base + w);
+            if ((int) c == 0) {
+                if (empty < 0) {
+                    empty = base + w;
+                }
+            } else if ((int) (c >>> 32) == tag) {
+                candidates[same++] = base + w;
             }
         }
-        if (ttl) {
-            for (int w = 0; w < WAYS; w++) {
-                long e = entryOf(cell(base + w));
-                if (expired(e)) {
-                    drop(base + w, e, EXPIRED);
-                    return base + w;
+        int n = same;
+        if (same < MAX_SAME_TAG) {
+            if (empty >= 0) {
+                return empty;
+            }
+            if (ttl) {
+                for (int w = 0; w < WAYS; w++) {
+                    long e = entryOf(cell(base + w));
+                    if (expired(e)) {
+                        drop(base + w, e, EXPIRED);
+                        return base + w;
+                    }
                 }
             }
-        }
-        int tag = (int) hash;
-        int n = 0;
-        for (int w = 0; w < WAYS; w++) {
-            if ((int) (cell(base + w) >>> 32) == tag) {
-                candidates[n++] = base + w;
-            }
-        }
-        if (n < MAX_SAME_TAG) {
             for (int w = 0; w < WAYS; w++) {
                 candidates[w] = base + w;
             }

@@ -366,30 +366,36 @@ public final class FixedStore implements Store {
         MemorySegment.copy(value, valueOffset, mem, ValueLayout.JAVA_BYTE, r + valueAt, valueLength);
     }
 
+    /** As {@code DynamicStore.claimCell}: an empty slot, else an expired one, else a victim. */
     private int claimSlot(long hash) {
         int base = bucketBase(hash);
+        int tag = tagOf(hash);
+        int empty = -1;
+        int same = 0;
         for (int w = 0; w < WAYS; w++) {
-            if (tag(base + w) == 0) {
-                return base + w;
+            int t = tag(base + w);
+            if (t == 0) {
+                if (empty < 0) {
+                    empty = base + w;
+                }
+            } else if (t == tag) {
+                candidates[same++] = base + w;
             }
         }
-        if (ttl) {
-            for (int w = 0; w < WAYS; w++) {
-                long r = recordOf(base + w);
-                if (expired(r)) {
-                    drop(base + w, r, true, false);
-                    return base + w;
+        int n = same;
+        if (same < MAX_SAME_TAG) {
+            if (empty >= 0) {
+                return empty;
+            }
+            if (ttl) {
+                for (int w = 0; w < WAYS; w++) {
+                    long r = recordOf(base + w);
+                    if (expired(r)) {
+                        drop(base + w, r, true, false);
+                        return base + w;
+                    }
                 }
             }
-        }
-        int tag = tagOf(hash);
-        int n = 0;
-        for (int w = 0; w < WAYS; w++) {
-            if (tag(base + w) == tag) {
-                candidates[n++] = base + w;
-            }
-        }
-        if (n < MAX_SAME_TAG) {
             for (int w = 0; w < WAYS; w++) {
                 candidates[w] = base + w;
             }
