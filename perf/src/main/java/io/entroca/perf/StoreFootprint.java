@@ -50,7 +50,8 @@ public final class StoreFootprint {
         long rss = rssKiB();
         System.out.printf("%n%d full dynamic stores of %d MiB: RSS %d MiB (before opening %d MiB), heap used %d MiB of %d MiB committed, max %d MiB%n",
                 storeCount, mib, rss >> 10, before >> 10, (rt.totalMemory() - rt.freeMemory()) >> 20, rt.totalMemory() >> 20, rt.maxMemory() >> 20);
-        System.out.printf("RSS - budgets = %d MiB%n", (rss >> 10) - storeCount * mib);
+        System.out.printf("RSS - budgets = %d MiB; huge pages backing anonymous memory: %d MiB%n",
+                (rss >> 10) - storeCount * mib, hugeKiB() >> 10);
         for (Store s : stores) {
             s.close();
         }
@@ -104,6 +105,15 @@ public final class StoreFootprint {
                     100.0 * st.allocatedBytes / st.capacityBytes, (double) (st.allocatedBytes - st.payloadBytes) / st.items, st.fragmentation(),
                     heapPerItem, detail);
         }
+    }
+
+    static long hugeKiB() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup"))) {
+            if (line.startsWith("AnonHugePages:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
     }
 
     static long rssKiB() throws Exception {

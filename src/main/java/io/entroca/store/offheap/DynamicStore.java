@@ -140,7 +140,7 @@ public final class DynamicStore implements Store {
         }
         this.arena = Arena.ofConfined();
         try {
-            this.mem = arena.allocate(memoryBytes, 64);
+            this.mem = OffHeap.allocate(arena, memoryBytes);
             this.alloc = new BitmapAllocator(mem, indexBytes, memoryBytes - indexBytes, pageSize);
             this.pagesBase = alloc.pagesBase();
             this.pagesEnd = alloc.pagesEnd();

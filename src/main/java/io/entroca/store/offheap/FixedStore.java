@@ -114,7 +114,7 @@ public final class FixedStore implements Store {
         this.recordsEnd = recordsBase + (long) slots * record;
         this.arena = Arena.ofConfined();
         try {
-            this.mem = arena.allocate(memoryBytes, 64);
+            this.mem = OffHeap.allocate(arena, memoryBytes);
             this.policy = Objects.requireNonNull(policies.apply(slots), "policy");
         } catch (RuntimeException | Error e) {
             arena.close();
