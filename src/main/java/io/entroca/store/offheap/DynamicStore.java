@@ -101,6 +101,8 @@ public final class DynamicStore implements Store {
     /** Recent allocations per size class, halved every {@value #DEMAND_WINDOW}. */
     private final long[] demand;
     private long demandTotal;
+    /** Sum of demand(c) * size(c), kept as demand changes. */
+    private long demandBytes;
     private int pageRover;
     private long chunkRover;
 
@@ -532,11 +534,14 @@ public final class DynamicStore implements Store {
 
     private void noteDemand(int cls) {
         demand[cls]++;
+        demandBytes += alloc.classSize(cls);
         if (++demandTotal >= DEMAND_WINDOW) {
             demandTotal = 0;
+            demandBytes = 0;
             for (int c = 0; c < demand.length; c++) {
                 demand[c] >>>= 1;
                 demandTotal += demand[c];
+                demandBytes += demand[c] * alloc.classSize(c);
             }
         }
     }
@@ -547,12 +552,8 @@ public final class DynamicStore implements Store {
      * below its share takes pages from others (page reclaim) instead of evicting its own entries.
      */
     private boolean hasFairShare(int cls) {
-        double wanted = 0;
-        for (int c = 0; c < demand.length; c++) {
-            wanted += (double) demand[c] * alloc.classSize(c);
-        }
         double mine = (double) demand[cls] * alloc.classSize(cls);
-        return wanted == 0 || (double) alloc.pagesOf(cls) / alloc.pageCount() >= mine / wanted;
+        return demandBytes == 0 || (double) alloc.pagesOf(cls) / alloc.pageCount() >= mine / demandBytes;
     }
 
     /** Evicts the policy's pick among up to {@value #WAYS} entries of one page of {@code cls}. */
