@@ -162,14 +162,16 @@ public final class DynamicStore implements Store {
     }
 
     /**
-     * 1 MiB pages (the largest entry is one page), smaller for small budgets so there are at
-     * least 256 pages to share among the size classes, but never smaller than the largest entry
-     * the configuration allows (when that is under 1 MiB) or {@link BitmapAllocator#MIN_PAGE_SIZE}.
+     * Pages of 1 MiB, or smaller for small budgets so there are at least 256 pages to share among
+     * the size classes; but never smaller than the largest entry the configuration allows (up to
+     * 4 MiB, so a 1 MiB maxValueLength is honoured exactly, with 2 MiB pages) nor than
+     * {@link BitmapAllocator#MIN_PAGE_SIZE}. The largest entry is one page.
      */
     static int pageSizeFor(long memoryBytes, long maxEntry) {
-        long largest = Math.max(BitmapAllocator.MIN_PAGE_SIZE, Long.highestOneBit(Math.min(maxEntry, 1 << 20) - 1) << 1);
-        long byBudget = Long.highestOneBit(Math.max(1, memoryBytes / 256));
-        return (int) Math.min(1 << 20, Math.max(largest, byBudget));
+        long cap = 4 << 20;
+        long largest = Math.max(BitmapAllocator.MIN_PAGE_SIZE, Long.highestOneBit(Math.min(maxEntry, cap) - 1) << 1);
+        long byBudget = Math.min(1 << 20, Long.highestOneBit(Math.max(1, memoryBytes / 256)));
+        return (int) Math.min(cap, Math.max(largest, byBudget));
     }
 
     // ---------------------------------------------------------------- index and entry access

@@ -50,7 +50,7 @@ class BitmapAllocatorTest {
 
     @Test
     void sizeClassesAreAscendingAndBounded() {
-        for (int pageSize : new int[] {4096, 16 * 1024, 64 * 1024, 1 << 20}) {
+        for (int pageSize : new int[] {4096, 16 * 1024, 64 * 1024, 1 << 20, 2 << 20, 4 << 20}) {
             int[] sizes = BitmapAllocator.sizeClasses(pageSize);
             assertEquals(16, sizes[0]);
             assertEquals(pageSize, sizes[sizes.length - 1]);

@@ -77,4 +77,29 @@ class DynamicStoreStressTest {
             assertEquals(empty, s.stats().allocatedBytes, "every chunk given back");
         }
     }
+
+    @Test
+    void aValueOfExactlyMaxValueLengthFits() {
+        StoreConfig c = new StoreConfig(64L << 20, 255, 1 << 20, 1000, 0, 0);
+        try (DynamicStore s = new DynamicStore(c, ClockPolicy::new, 144)) {
+            assertTrue(s.maxPayload() >= 255 + (1 << 20), "max payload " + s.maxPayload());
+            byte[] key = new byte[255];
+            Arrays.fill(key, (byte) 'k');
+            byte[] v = new byte[1 << 20];
+            new Random(5).nextBytes(v);
+            for (int i = 0; i < 100; i++) { // 100 MiB through a 64 MiB store
+                key[0] = (byte) i;
+                assertTrue(s.set(i, key, 0, key.length, v, 0, v.length, SetCondition.ALWAYS, 0, 0) > 0);
+                assertTrue(s.stats().allocatedBytes <= c.memoryBytes());
+            }
+            long e = s.find(99, key, 0, key.length);
+            assertTrue(e >= 0);
+            byte[] out = new byte[s.valueLength(e)];
+            s.copyValue(e, out, 0);
+            assertArrayEquals(v, out);
+            byte[] over = new byte[(1 << 20) + 1];
+            assertEquals(Outcome.TOO_LARGE, s.set(7, key, 0, key.length, over, 0, over.length, SetCondition.ALWAYS, 0, 0));
+            assertNull(s.verify());
+        }
+    }
 }
