@@ -47,7 +47,7 @@ public final class Stores {
             return new FixedStore(config, policies);
         }
         int item = expectedItemBytes > 0 ? expectedItemBytes : expectedItemBytes(config);
-        return new DynamicStore(config, policies, (int) Math.clamp(item * 4L / 5, 32, 1 << 16));
+        return new DynamicStore(config, policies, Math.clamp(item * 4L / 5, 32, 1 << 16));
     }
 
     /** A variable side at most this long still goes inline when the other side is fixed. */

@@ -16,6 +16,7 @@ import java.util.Optional;
  * falls back to {@link Arena#allocate}. Either way the segment is exactly {@code bytes} long,
  * zeroed, and freed when the arena closes.
  */
+@SuppressWarnings("restricted") // mmap, madvise, munmap: the launcher and the jar enable native access
 final class OffHeap {
     private static final int PROT_READ_WRITE = 0x3;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
