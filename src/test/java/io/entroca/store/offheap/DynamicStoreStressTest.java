@@ -81,7 +81,9 @@ class DynamicStoreStressTest {
     @Test
     void aValueOfExactlyMaxValueLengthFits() {
         StoreConfig c = new StoreConfig(64L << 20, 255, 1 << 20, 1000, 0, 0);
-        try (DynamicStore s = new DynamicStore(c, ClockPolicy::new, 144)) {
+        // A 64 MiB budget would choose 1 MiB pages (see pageSizeIsChosenForTheBudget); force 2 MiB,
+        // what a budget of 1 GiB or more gets, to check the large-page path without 1 GiB.
+        try (DynamicStore s = new DynamicStore(c, ClockPolicy::new, 144, 2 << 20)) {
             assertTrue(s.maxPayload() >= 255 + (1 << 20), "max payload " + s.maxPayload());
             byte[] key = new byte[255];
             Arrays.fill(key, (byte) 'k');
@@ -101,5 +103,22 @@ class DynamicStoreStressTest {
             assertEquals(Outcome.TOO_LARGE, s.set(7, key, 0, key.length, over, 0, over.length, SetCondition.ALWAYS, 0, 0));
             assertNull(s.verify());
         }
+    }
+
+    @Test
+    void pageSizeIsChosenForTheBudget() {
+        int kib = 1024;
+        int mib = 1024 * kib;
+        // Small budgets: at least 256 pages, never under 4 KiB, never under the largest entry.
+        assertEquals(4 * kib, DynamicStore.pageSizeFor(512 * kib, 100));
+        assertEquals(8 * kib, DynamicStore.pageSizeFor(512 * kib, 5000));
+        assertEquals(256 * kib, DynamicStore.pageSizeFor(64L * mib, 1000));
+        assertEquals(mib, DynamicStore.pageSizeFor(256L * mib, 1000));
+        assertEquals(mib, DynamicStore.pageSizeFor(64L * 1024 * mib, 1000));
+        // Entries over 1 MiB get larger pages only when there are still >= 512 of them.
+        assertEquals(mib, DynamicStore.pageSizeFor(256L * mib, mib + 300));
+        assertEquals(2 * mib, DynamicStore.pageSizeFor(1024L * mib, mib + 300));
+        assertEquals(4 * mib, DynamicStore.pageSizeFor(4096L * mib, 3 * mib));
+        assertEquals(4 * mib, DynamicStore.pageSizeFor(4096L * mib, 100L * mib));
     }
 }
