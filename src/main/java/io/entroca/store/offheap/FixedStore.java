@@ -215,8 +215,10 @@ public final class FixedStore implements Store {
         }
     }
 
+    /** Range only (no division on the read path): a stale or forged reference reads bytes of the
+     *  records area, never outside the segment. */
     private void checkEntry(long r) {
-        if (r < recordsBase || r >= recordsEnd || (r - recordsBase) % record != 0) {
+        if (r < recordsBase || r > recordsEnd - record) {
             throw new IllegalArgumentException("not an entry reference: " + r);
         }
     }
