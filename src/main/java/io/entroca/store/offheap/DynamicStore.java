@@ -189,7 +189,7 @@ public final class DynamicStore implements Store {
     // ---------------------------------------------------------------- index and entry access
 
     private long bucketBase(long hash) {
-        return Math.unsignedMultiplyHigh(hash, buckets) * WAYS;
+        return IndexHash.bucket(hash, buckets) * WAYS;
     }
 
     private long cell(int slot) {

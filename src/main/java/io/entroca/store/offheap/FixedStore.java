@@ -132,7 +132,7 @@ public final class FixedStore implements Store {
     }
 
     private int bucketBase(long hash) {
-        return (int) (Math.unsignedMultiplyHigh(hash, buckets) * WAYS);
+        return (int) (IndexHash.bucket(hash, buckets) * WAYS);
     }
 
     private int tag(int slot) {
