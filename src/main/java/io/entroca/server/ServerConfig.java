@@ -3,6 +3,7 @@ package io.entroca.server;
 import io.entroca.protocol.Routing;
 import io.entroca.protocol.ServerInfo;
 import io.entroca.store.StoreConfig;
+import io.entroca.store.Stores;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 
@@ -155,13 +156,17 @@ public record ServerConfig(
                 fixedKeyLength, fixedValueLength);
     }
 
-    /** What the handshake on port {@code portIndex} announces. */
+    /**
+     * What the handshake on port {@code portIndex} announces. The value limit is what the store
+     * can really hold, which is below {@code max-value-length} when a value of that length with
+     * its header and the longest key would not fit one of the store's pages.
+     */
     public ServerInfo serverInfo(int portIndex) {
         boolean fixedKeys = fixedKeyLength > 0;
         boolean fixedValues = fixedValueLength > 0;
         return new ServerInfo(portIndex, ports, Routing.HASH_XXH64, Routing.HASH_SEED,
                 fixedKeys ? fixedKeyLength : maxKeyLength,
-                fixedValues ? fixedValueLength : maxValueLength,
+                fixedValues ? fixedValueLength : Stores.largestValue(storeConfig()),
                 ttlResolutionMs, fixedKeys, fixedValues);
     }
 

@@ -50,6 +50,14 @@ public final class Stores {
         return new DynamicStore(config, policies, Math.clamp(item * 4L / 5, 32, 1 << 16));
     }
 
+    /**
+     * The longest value the store for {@code config} accepts whatever the key: what the server
+     * announces in its handshake, so that a client never sends a value the store would refuse.
+     */
+    public static int largestValue(StoreConfig config) {
+        return inline(config) ? config.maxValueLength() : DynamicStore.largestValue(config);
+    }
+
     /** A variable side at most this long still goes inline when the other side is fixed. */
     public static final int INLINE_VARIABLE_LIMIT = 64;
 

@@ -164,6 +164,17 @@ class EntrocaClientTest {
     }
 
     @Test
+    void theAnnouncedLargestValueIsStoredAndOneByteMoreIsNot() {
+        int largest = client.serverInfo().maxValueLength();
+        byte[] value = new byte[largest];
+        value[largest - 1] = 42;
+        byte[] key = new byte[client.serverInfo().maxKeyLength()];
+        client.set(key, value);
+        assertArrayEquals(value, client.get(key));
+        assertThrows(EntrocaException.TooLarge.class, () -> client.set(b("big"), new byte[largest + 1]));
+    }
+
+    @Test
     void limitsAreCheckedBeforeSending() {
         assertThrows(IllegalArgumentException.class, () -> client.get(new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> client.get(new byte[251]));

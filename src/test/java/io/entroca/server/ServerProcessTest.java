@@ -63,6 +63,7 @@ class ServerProcessTest {
                 inFlight.add(client.storeAsync(("k" + i).getBytes(StandardCharsets.UTF_8), new byte[100],
                         EntrocaClient.Condition.ALWAYS, 0, Duration.ZERO));
             }
+            inFlight.getFirst().join();  // the server is reading; the rest are on their way or queued
             int status = server.terminate();
             assertTrue(status == 0 || status == 143, "clean exit, got " + status);
             int answered = 0;

@@ -176,6 +176,18 @@ public final class DynamicStore implements Store {
      * pages strand too much memory (measured: 9-12% of a 256 MiB store with 2 MiB pages, 3-4%
      * with 1 MiB). Entries that do not fit a page get TOO_LARGE.
      */
+    /**
+     * The longest value a store of this configuration accepts next to a key of the longest length:
+     * the configured maximum, unless one page (the largest entry) cannot hold it with its header
+     * and key.
+     */
+    public static int largestValue(StoreConfig config) {
+        int header = config.ttlEnabled() ? 24 : 16;
+        long maxEntry = header + config.maxKeyLength() + (long) config.maxValueLength();
+        int page = pageSizeFor(config.memoryBytes(), maxEntry);
+        return (int) Math.min(config.maxValueLength(), (long) page - header - config.maxKeyLength());
+    }
+
     static int pageSizeFor(long memoryBytes, long maxEntry) {
         long byBudget = Math.min(1 << 20, Math.max(BitmapAllocator.MIN_PAGE_SIZE,
                 Long.highestOneBit(Math.max(1, memoryBytes / 256))));
