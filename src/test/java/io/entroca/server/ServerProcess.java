@@ -53,6 +53,8 @@ public final class ServerProcess implements AutoCloseable {
         command.addAll(List.of(arguments));
         Path stderr = Files.createTempFile("entroca-server", ".err");
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+        // The admin listener takes any free port unless the test chooses one: tests run side by side.
+        builder.environment().put("ENTROCA_ADMIN_dash_PORT", "0");
         builder.environment().putAll(environment);
         return new ServerProcess(builder.start(), stderr);
     }
