@@ -118,7 +118,10 @@ class ClientCommandTest {
             }
         }
         assertEquals(0, cli("--nodes", nodes, "set", key, "spread").status());
-        assertEquals("spread", cli("--port", port, "get", key).out(), "the key is on the first node");
+        try (io.entroca.client.EntrocaClient direct = io.entroca.client.EntrocaClient.connect("127.0.0.1", Integer.parseInt(port))) {
+            assertEquals("spread", new String(direct.get(key.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8),
+                    "the key is on the first node");
+        }
         Run ping = cli("--nodes", nodes, "ping");
         assertEquals(2, ping.status());
         assertTrue(ping.out().contains("PONG 1/2 nodes up") && ping.stderr().contains("127.0.0.1:" + closed + " is down"),
