@@ -307,8 +307,24 @@ public final class EntrocaClient implements AutoCloseable {
      * failed already).
      */
     public void sync() {
-        for (CompletableFuture<Reply> reply : everyPort(Opcode.NOOP, false)) {
-            expectOk(await(reply), "NOOP");
+        if (!fleet) {
+            for (CompletableFuture<Reply> reply : everyPort(Opcode.NOOP, false)) {
+                expectOk(await(reply), "NOOP");
+            }
+            return;
+        }
+        for (Node node : nodes) {
+            if (!node.isUp()) {
+                continue;
+            }
+            int generation = node.generation();
+            try {
+                for (CompletableFuture<Reply> reply : nodePorts(node, Opcode.NOOP)) {
+                    expectOk(await(reply), "NOOP");
+                }
+            } catch (EntrocaException.ConnectionFailed | EntrocaException.Timeout e) {
+                node.markDown(e.getMessage(), generation);
+            }
         }
     }
 
@@ -418,6 +434,7 @@ public final class EntrocaClient implements AutoCloseable {
             checkValue(value, info);
         }
         int port = Routing.portFor(hash, info.portCount());
+        int generation = node.generation();
         CompletableFuture<Reply> reply;
         try {
             reply = node.connection(port).send(opcode, flags, key, hash, value, ttl, version)
@@ -426,7 +443,7 @@ public final class EntrocaClient implements AutoCloseable {
             if (!fleet) {
                 throw e;
             }
-            node.markDown(e.getMessage());
+            node.markDown(e.getMessage(), generation);
             return unavailable(node, opcode, e);
         }
         if (!fleet) {
@@ -439,7 +456,7 @@ public final class EntrocaClient implements AutoCloseable {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             if (cause instanceof TimeoutException || cause instanceof EntrocaException.ConnectionFailed) {
-                node.markDown(cause instanceof TimeoutException ? "no reply within " + timeout : cause.getMessage());
+                node.markDown(cause instanceof TimeoutException ? "no reply within " + timeout : cause.getMessage(), generation);
                 return unavailable(node, opcode, cause);
             }
             return CompletableFuture.<Reply>failedFuture(cause);
@@ -542,7 +559,10 @@ public final class EntrocaClient implements AutoCloseable {
 
     private <T> T await(CompletableFuture<T> future) {
         try {
-            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            // A node list: each request fails itself after the timeout (and its node is then marked
+            // down, a GET becoming a miss), so wait a little longer here to let that answer arrive.
+            long waitNs = fleet ? timeout.toNanos() + Math.max(timeout.toNanos() / 2, 100_000_000L) : timeout.toNanos();
+            return future.get(waitNs, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof EntrocaException entroca) {

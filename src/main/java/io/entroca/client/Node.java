@@ -28,6 +28,8 @@ final class Node implements AutoCloseable {
     private int basePort;
     private PortConnection[] connections;
     private volatile boolean down;
+    /** Bumped each time the node is (re)connected, so a failure seen on an older connection cannot mark a node that came back down. */
+    private volatile int generation;
     private volatile String downReason;
     private Thread prober;
     private volatile boolean closed;
@@ -87,6 +89,7 @@ final class Node implements AutoCloseable {
         connections = fresh;
         basePort = port - announced.portIndex();
         info = announced;
+        generation++;
         if (old != null) {
             for (PortConnection c : old) {
                 if (c != null) {
@@ -105,12 +108,20 @@ final class Node implements AutoCloseable {
         return !down && info != null;
     }
 
+    int generation() {
+        return generation;
+    }
+
     String downReason() {
         return downReason;
     }
 
     /** The connection to one of this node's ports, opened on first use and again after it broke. */
     synchronized PortConnection connection(int portIndex) {
+        if (portIndex >= connections.length) {
+            throw new EntrocaException.ConnectionFailed("node " + address + " now has " + connections.length
+                    + " ports, not " + (portIndex + 1) + "; retry", null);
+        }
         PortConnection connection = connections[portIndex];
         if (connection == null || connection.isBroken()) {
             connection = PortConnection.open(host, basePort + portIndex, timeout);
@@ -121,8 +132,13 @@ final class Node implements AutoCloseable {
 
     /** Marks the node down (once), closes its connections and starts trying it again in the background. */
     void markDown(String reason) {
+        markDown(reason, generation);
+    }
+
+    /** As {@link #markDown(String)}, unless the node was reconnected since {@code seenGeneration}. */
+    void markDown(String reason, int seenGeneration) {
         synchronized (this) {
-            if (down || closed) {
+            if (down || closed || seenGeneration != generation) {
                 return;
             }
             down = true;

@@ -179,6 +179,46 @@ class MultiNodeClientTest {
     }
 
     @Test
+    void aNodeThatStopsAnsweringIsMarkedDownAfterTheTimeoutAndComesBack() throws Exception {
+        int frozenBase = TestServers.freeBasePort(1);
+        Map<String, String> env = Map.of("ENTROCA_BASE_dash_PORT", String.valueOf(frozenBase), "ENTROCA_PORTS", "1",
+                "ENTROCA_MEMORY", "16MiB");
+        try (EntrocaServer live = TestServers.start(1); ServerProcess frozen = ServerProcess.start(env, "serve")) {
+            frozen.awaitReady();
+            String frozenNode = "127.0.0.1:" + frozenBase;
+            Duration timeout = Duration.ofMillis(500);
+            try (EntrocaClient client = EntrocaClient.connectNodes(List.of("127.0.0.1:" + live.config().basePort(), frozenNode), timeout)) {
+                byte[] key = null;
+                for (int i = 0; key == null; i++) {
+                    key = client.nodeOf(b("f" + i)).equals(frozenNode) ? b("f" + i) : null;
+                }
+                client.set(key, b("before"));
+                frozen.signal("STOP"); // the process still holds its sockets but answers nothing
+                try {
+                    long start = System.nanoTime();
+                    assertNull(client.get(key), "a read that times out is a miss");
+                    long waited = System.nanoTime() - start;
+                    assertTrue(waited >= timeout.toNanos() / 2 && waited < timeout.toNanos() * 4, "waited " + waited / 1_000_000 + " ms");
+                    assertFalse(client.isUp(frozenNode));
+                    byte[] k = key;
+                    start = System.nanoTime();
+                    assertThrows(EntrocaException.NodeDown.class, () -> client.set(k, b("lost")));
+                    assertNull(client.get(key));
+                    assertTrue(System.nanoTime() - start < timeout.toNanos() / 2, "once down, at once");
+                } finally {
+                    frozen.signal("CONT");
+                }
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!client.isUp(frozenNode) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertTrue(client.isUp(frozenNode), "up again once it answers");
+                assertArrayEquals(b("before"), client.get(key), "and its entries are still there");
+            }
+        }
+    }
+
+    @Test
     void theNodeListChangesAtRunTime() {
         try (EntrocaServer a = TestServers.start(1); EntrocaServer b = TestServers.start(1)) {
             String first = "127.0.0.1:" + a.config().basePort();

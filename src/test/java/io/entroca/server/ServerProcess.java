@@ -82,6 +82,14 @@ public final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends a signal by name ("STOP", "CONT") to this process, the one the test started. */
+    public void signal(String name) throws IOException, InterruptedException {
+        int status = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
+        if (status != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " exited " + status);
+        }
+    }
+
     public String stdout() {
         return stdout.toString();
     }
