@@ -94,6 +94,15 @@ public final class ClientCommand {
         static byte[] bytes(String text) {
             return text.getBytes(StandardCharsets.UTF_8);
         }
+
+        /** Exit status 0 when the key was there, else 1 with the message every command uses. */
+        static int foundOrNotFound(boolean found, String key, java.io.PrintWriter err) {
+            if (!found) {
+                err.println("entroca cli: " + key + ": not found");
+                return NOT_FOUND;
+            }
+            return OK;
+        }
     }
 
     @Command(name = "ping", description = "Check that every port of the server answers.")
@@ -146,8 +155,7 @@ public final class ClientCommand {
                 return ERROR;
             }
             if (value == null) {
-                err.println("entroca cli: " + key + ": not found");
-                return NOT_FOUND;
+                return foundOrNotFound(false, key, err);
             }
             PrintStream stdout = System.out;
             stdout.write(value);
@@ -163,11 +171,7 @@ public final class ClientCommand {
 
         @Override
         int run(EntrocaClient client, java.io.PrintWriter out, java.io.PrintWriter err) {
-            if (!client.delete(bytes(key))) {
-                err.println("entroca cli: " + key + ": not found");
-                return NOT_FOUND;
-            }
-            return OK;
+            return foundOrNotFound(client.delete(bytes(key)), key, err);
         }
     }
 
@@ -180,11 +184,7 @@ public final class ClientCommand {
 
         @Override
         int run(EntrocaClient client, java.io.PrintWriter out, java.io.PrintWriter err) {
-            if (!client.touch(bytes(key), ttl)) {
-                err.println("entroca cli: " + key + ": not found");
-                return NOT_FOUND;
-            }
-            return OK;
+            return foundOrNotFound(client.touch(bytes(key), ttl), key, err);
         }
     }
 

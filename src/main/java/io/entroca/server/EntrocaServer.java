@@ -129,9 +129,17 @@ public final class EntrocaServer implements AutoCloseable {
                 .protocolsDiscoverServices(false)
                 .maxTcpConnections(config.maxConnections())
                 .idleConnectionTimeout(config.idleTimeout())
+                // Helidon looks for idle connections every two minutes unless told otherwise,
+                // which would let a short timeout run long.
+                .idleConnectionPeriod(idleCheckPeriod(config.idleTimeout()))
                 .shutdownGracePeriod(config.shutdownGrace())
                 .connectionOptions(options -> options.tcpNoDelay(true))
                 .addConnectionSelector(new EntrocaConnectionSelector(owner, config));
+    }
+
+    private static Duration idleCheckPeriod(Duration idleTimeout) {
+        Duration half = idleTimeout.dividedBy(2);
+        return half.compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : half;
     }
 
     private static String socketName(int portIndex) {
