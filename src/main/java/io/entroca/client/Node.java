@@ -44,7 +44,7 @@ final class Node implements AutoCloseable {
     /** A node reached through an open first connection. */
     static Node connected(String host, int port, Duration timeout, PortConnection first) {
         Node node = new Node(host, port, timeout);
-        node.adopt(first);
+        closeAll(node.adopt(first));
         return node;
     }
 
@@ -52,7 +52,7 @@ final class Node implements AutoCloseable {
     static Node tried(String host, int port, Duration timeout) {
         Node node = new Node(host, port, timeout);
         try {
-            node.adopt(PortConnection.open(host, port, timeout));
+            closeAll(node.adopt(PortConnection.open(host, port, timeout)));
         } catch (EntrocaException e) {
             node.markDown(e.getMessage());
         }
@@ -81,7 +81,11 @@ final class Node implements AutoCloseable {
         }
     }
 
-    private synchronized void adopt(PortConnection first) {
+    /**
+     * Installs a fresh first connection. Replaced connections are closed by the caller, outside
+     * this node's lock: closing one fails its requests, whose callbacks may come back here.
+     */
+    private synchronized PortConnection[] adopt(PortConnection first) {
         ServerInfo announced = first.info();
         PortConnection[] fresh = new PortConnection[announced.portCount()];
         fresh[announced.portIndex()] = first;
@@ -90,8 +94,18 @@ final class Node implements AutoCloseable {
         basePort = port - announced.portIndex();
         info = announced;
         generation++;
-        if (old != null) {
-            for (PortConnection c : old) {
+        return old;
+    }
+
+    /**
+     * Closes connections. Never call it holding this node's lock: a connection completes its
+     * failed requests while holding its own write lock, and their callbacks may mark this node
+     * down, which takes the node's lock; closing under the node's lock would wait for that write
+     * lock the other way round.
+     */
+    private static void closeAll(PortConnection[] connections) {
+        if (connections != null) {
+            for (PortConnection c : connections) {
                 if (c != null) {
                     c.close();
                 }
@@ -137,21 +151,17 @@ final class Node implements AutoCloseable {
 
     /** As {@link #markDown(String)}, unless the node was reconnected since {@code seenGeneration}. */
     void markDown(String reason, int seenGeneration) {
+        PortConnection[] toClose;
         synchronized (this) {
             if (down || closed || seenGeneration != generation) {
                 return;
             }
             down = true;
             downReason = reason;
-            if (connections != null) {
-                for (PortConnection c : connections) {
-                    if (c != null) {
-                        c.close();
-                    }
-                }
-            }
+            toClose = connections == null ? null : connections.clone();
             prober = Thread.ofVirtual().name("entroca-node-probe-" + address).start(this::probeUntilUp);
         }
+        closeAll(toClose);
         LOG.warning("node " + address + " marked down: " + reason);
     }
 
@@ -164,14 +174,19 @@ final class Node implements AutoCloseable {
             }
             try {
                 PortConnection first = PortConnection.open(host, port, timeout);
+                PortConnection[] replaced;
                 synchronized (this) {
                     if (closed) {
-                        first.close();
-                        return;
+                        replaced = new PortConnection[] {first};
+                    } else {
+                        replaced = adopt(first);
+                        down = false;
+                        downReason = null;
                     }
-                    adopt(first);
-                    down = false;
-                    downReason = null;
+                }
+                closeAll(replaced);
+                if (closed) {
+                    return;
                 }
                 LOG.info("node " + address + " answers again");
                 return;
@@ -184,17 +199,13 @@ final class Node implements AutoCloseable {
     @Override
     public void close() {
         Thread p;
+        PortConnection[] toClose;
         synchronized (this) {
             closed = true;
             p = prober;
-            if (connections != null) {
-                for (PortConnection c : connections) {
-                    if (c != null) {
-                        c.close();
-                    }
-                }
-            }
+            toClose = connections;
         }
+        closeAll(toClose);
         if (p != null) {
             p.interrupt();
         }

@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>Needs a Chromium: {@code ENTROCA_CHROMIUM}, or Debian's {@code /usr/bin/chromium}, which
  * {@code .ci/run} installs. Without one the test is skipped, and says why.
  */
-@Timeout(180)
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DashboardBrowserTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
