@@ -1,5 +1,6 @@
 package io.entroca.server;
 
+import io.entroca.protocol.Handshake;
 import io.entroca.protocol.Opcode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -25,6 +26,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +41,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <ul>
  *   <li>{@code /health}: 200 when every owner thread runs, takes work and published recently,
- *       and every listener is up; 503 otherwise.</li>
+ *       and every data port completes a handshake; 503 otherwise.</li>
  *   <li>{@code /metrics}: Prometheus text format, every name beginning {@code entroca_}, one
  *       series per data port (label {@code port}, the port index).</li>
  *   <li>{@code /stats}: the same figures and the hot keys as JSON; the dashboard polls it.</li>
@@ -46,6 +50,9 @@ import java.util.function.ToDoubleFunction;
  * </ul>
  */
 final class AdminRoutes {
+    /** How long /health waits for each data port's handshake. */
+    private static final int PROBE_TIMEOUT_MS = 1000;
+
     private final List<PortOwner> owners;
     private final ServerConfig config;
     private final long startedAtMillis = System.currentTimeMillis();
@@ -76,8 +83,37 @@ final class AdminRoutes {
 
     // ---- /health -------------------------------------------------------------------------------
 
-    /** Why the server is not ready, or null when it is. */
-    String notReadyReason() {
+    /**
+     * Why the server is not ready, or null when it is. With {@code probePorts} (for /health) it
+     * also completes a protocol handshake on every data port over loopback, so "ready" means each
+     * port accepts and answers; without it (/stats, /metrics, polled often) it trusts the listener
+     * state.
+     */
+    String notReadyReason(boolean probePorts) {
+        String reason = stateReason();
+        if (reason != null || !probePorts) {
+            return reason;
+        }
+        InetAddress address = config.bind().isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : config.bind();
+        for (int i = 0; i < owners.size(); i++) {
+            int port = config.basePort() + i;
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(address, port), PROBE_TIMEOUT_MS);
+                socket.setSoTimeout(PROBE_TIMEOUT_MS);
+                socket.getOutputStream().write(Handshake.clientHello(Handshake.VERSION));
+                byte[] head = socket.getInputStream().readNBytes(Handshake.SERVER_HEAD_LENGTH);
+                if (head.length < Handshake.SERVER_HEAD_LENGTH || !Handshake.hasMagic(head, 0)
+                        || Handshake.serverStatus(head) != io.entroca.protocol.Status.OK) {
+                    return "port " + port + " did not complete a handshake";
+                }
+            } catch (IOException e) {
+                return "port " + port + " does not accept: " + e.getMessage();
+            }
+        }
+        return null;
+    }
+
+    private String stateReason() {
         EntrocaServer s = server;
         if (s == null) {
             return "starting";
@@ -96,7 +132,7 @@ final class AdminRoutes {
     }
 
     private void health(ServerRequest req, ServerResponse res) {
-        String reason = notReadyReason();
+        String reason = notReadyReason(true);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         if (reason == null) {
@@ -168,7 +204,7 @@ final class AdminRoutes {
         }
         metrics.add(new GaugeSnapshot(new MetricMetadata("entroca_hot_key_share", "Estimated share of the port's keyed requests that go to its rank-th hottest key (names at /hotkeys)."), hot));
         metrics.add(GaugeSnapshot.builder().name("entroca_ready").help("1 when /health answers ready.")
-                .dataPoint(GaugeDataPointSnapshot.builder().value(notReadyReason() == null ? 1 : 0).build()).build());
+                .dataPoint(GaugeDataPointSnapshot.builder().value(notReadyReason(false) == null ? 1 : 0).build()).build());
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             PrometheusTextFormatWriter.create().write(out, MetricSnapshots.of(metrics.toArray(MetricSnapshot[]::new)),
@@ -211,7 +247,7 @@ final class AdminRoutes {
     }
 
     private void stats(ServerRequest req, ServerResponse res) {
-        String reason = notReadyReason();
+        String reason = notReadyReason(false);
         StringBuilder json = new StringBuilder(4096).append('{')
                 .append("\"ready\":").append(reason == null)
                 .append(",\"uptimeSeconds\":").append((System.currentTimeMillis() - startedAtMillis) / 1000)

@@ -70,6 +70,94 @@ class AdminEndpointsTest {
     }
 
     @Test
+    void healthSaysNotReadyOnceAnOwnerThreadDied() throws Exception {
+        byte[] poison = "kill-the-owner".getBytes(StandardCharsets.UTF_8);
+        try (EntrocaServer server = EntrocaServer.start(TestServers.config(1, java.util.Map.of("entroca.shutdown-grace", "100ms")),
+                config -> new DyingStore(io.entroca.store.Stores.open(config), poison))) {
+            assertEquals(200, get(server.adminPort(), "/health").statusCode());
+            try (EntrocaClient client = EntrocaClient.connect("127.0.0.1", server.dataPorts().getFirst(), Duration.ofSeconds(1))) {
+                client.getAsync(poison); // its owner throws an Error, which ends the thread
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                HttpResponse<String> health = get(server.adminPort(), "/health");
+                while (health.statusCode() == 200 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    health = get(server.adminPort(), "/health");
+                }
+                assertEquals(503, health.statusCode(), health.body());
+                assertTrue(health.body().contains("owner thread is not running"), health.body());
+                assertTrue(get(server.adminPort(), "/metrics").body().contains("entroca_ready 0"));
+            }
+        }
+    }
+
+    /** A store that dies the way a bug would: an Error on one key, which the owner does not catch. */
+    private record DyingStore(io.entroca.store.Store store, byte[] poison) implements io.entroca.store.Store {
+        @Override
+        public void tick(long nowMs) {
+            store.tick(nowMs);
+        }
+
+        @Override
+        public long find(long hash, byte[] key, int keyOffset, int keyLength) {
+            if (java.util.Arrays.equals(key, keyOffset, keyOffset + keyLength, poison, 0, poison.length)) {
+                throw new AssertionError("a store bug, planted by the test");
+            }
+            return store.find(hash, key, keyOffset, keyLength);
+        }
+
+        @Override
+        public int valueLength(long entry) {
+            return store.valueLength(entry);
+        }
+
+        @Override
+        public long version(long entry) {
+            return store.version(entry);
+        }
+
+        @Override
+        public void copyValue(long entry, byte[] destination, int offset) {
+            store.copyValue(entry, destination, offset);
+        }
+
+        @Override
+        public long set(long hash, byte[] key, int keyOffset, int keyLength, byte[] value, int valueOffset, int valueLength,
+                        int condition, long expectedVersion, long ttlMs) {
+            return store.set(hash, key, keyOffset, keyLength, value, valueOffset, valueLength, condition, expectedVersion, ttlMs);
+        }
+
+        @Override
+        public int delete(long hash, byte[] key, int keyOffset, int keyLength, long expectedVersion) {
+            return store.delete(hash, key, keyOffset, keyLength, expectedVersion);
+        }
+
+        @Override
+        public long touch(long hash, byte[] key, int keyOffset, int keyLength, long ttlMs) {
+            return store.touch(hash, key, keyOffset, keyLength, ttlMs);
+        }
+
+        @Override
+        public void flush() {
+            store.flush();
+        }
+
+        @Override
+        public int sweepExpired(int budget) {
+            return store.sweepExpired(budget);
+        }
+
+        @Override
+        public io.entroca.store.StoreStats stats() {
+            return store.stats();
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
+    }
+
+    @Test
     void hotKeysFindTheHeavyHittersInBoundedMemory() {
         HotKeys keys = new HotKeys(16);
         byte[] key = new byte[8];
