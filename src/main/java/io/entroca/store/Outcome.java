@@ -11,7 +11,11 @@ public final class Outcome {
     public static final int EXISTS = -2;
     /** {@link SetCondition#IF_VERSION} or a versioned delete found another version. */
     public static final int VERSION_MISMATCH = -3;
-    /** The entry can never fit: larger than the store's biggest allocation. */
+    /**
+     * The entry can never fit: larger than the store's biggest allocation, a key or value longer
+     * than the configured maximum, an empty key, or (in a fixed-size store) a key or value whose
+     * length is not the declared one.
+     */
     public static final int TOO_LARGE = -4;
     /** There is no room and nothing may be evicted to make it. */
     public static final int OUT_OF_MEMORY = -5;

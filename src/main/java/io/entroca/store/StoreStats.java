@@ -19,6 +19,12 @@ public final class StoreStats {
     public long deletes;
     public long evictions;
     public long expirations;
+    /** Bytes of off-heap memory the store took at start: exactly its budget. */
+    public long arenaBytes;
+    /** Sets the eviction policy refused to admit (reported as stored, then evicted at once). */
+    public long rejections;
+    /** Times a whole page was emptied by eviction so another size class could have it. */
+    public long pageReclaims;
 
     public void copyTo(StoreStats other) {
         other.items = items;
@@ -31,6 +37,9 @@ public final class StoreStats {
         other.deletes = deletes;
         other.evictions = evictions;
         other.expirations = expirations;
+        other.arenaBytes = arenaBytes;
+        other.rejections = rejections;
+        other.pageReclaims = pageReclaims;
     }
 
     /** Allocated bytes per payload byte: 1.0 would mean no metadata and no rounding at all. */

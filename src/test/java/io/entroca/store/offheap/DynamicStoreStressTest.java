@@ -1,0 +1,124 @@
+package io.entroca.store.offheap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.entroca.store.Outcome;
+import io.entroca.store.SetCondition;
+import io.entroca.store.StoreConfig;
+import io.entroca.store.eviction.ClockPolicy;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The paths that move memory between size classes (class-local eviction, page reclaim) under a
+ * size mix that keeps changing, checked against a model: a hit always returns the last value
+ * written, and the index, the entries and the allocator always agree.
+ */
+class DynamicStoreStressTest {
+
+    @Test
+    void shiftingSizeMixKeepsEverythingConsistent() {
+        StoreConfig c = new StoreConfig(512 * 1024, 32, 12_000, 0, 0, 0);
+        try (DynamicStore s = new DynamicStore(c, ClockPolicy::new, 96)) {
+            long empty = s.stats().allocatedBytes;
+            Random r = new Random(21);
+            Map<Integer, byte[]> model = new HashMap<>();
+            int[][] phases = {{1, 64}, {200, 900}, {3000, 12_000}, {1, 12_000}, {16, 128}, {900, 4000}};
+            long hits = 0;
+            for (int round = 0; round < 2; round++) {
+                for (int[] phase : phases) {
+                    for (int op = 0; op < 15_000; op++) {
+                        int id = r.nextInt(6000);
+                        byte[] key = ("key" + id).getBytes();
+                        long h = id * 0x9E3779B97F4A7C15L;
+                        if (r.nextInt(3) == 0) {
+                            long e = s.find(h, key, 0, key.length);
+                            byte[] expected = model.get(id);
+                            if (e >= 0) {
+                                assertTrue(expected != null);
+                                byte[] out = new byte[s.valueLength(e)];
+                                s.copyValue(e, out, 0);
+                                assertArrayEquals(expected, out);
+                                hits++;
+                            } else {
+                                model.remove(id);
+                            }
+                        } else {
+                            int length = phase[0] + r.nextInt(phase[1] - phase[0] + 1);
+                            byte[] v = new byte[length];
+                            Arrays.fill(v, (byte) id);
+                            v[0] = (byte) op;
+                            long version = s.set(h, key, 0, key.length, v, 0, v.length, SetCondition.ALWAYS, 0, 0);
+                            assertTrue(version > 0, "set gave " + version);
+                            model.put(id, v);
+                        }
+                        assertTrue(s.stats().allocatedBytes <= c.memoryBytes());
+                    }
+                    assertNull(s.verify());
+                }
+            }
+            assertTrue(hits > 1000, "hits " + hits);
+            assertTrue(s.stats().pageReclaims > 0, "no page was reclaimed");
+            // Deleting everything gives every byte back.
+            for (int id = 0; id < 6000; id++) {
+                byte[] key = ("key" + id).getBytes();
+                int d = s.delete(id * 0x9E3779B97F4A7C15L, key, 0, key.length, 0);
+                assertTrue(d == Outcome.OK || d == Outcome.NOT_FOUND);
+            }
+            assertEquals(0, s.stats().items);
+            assertEquals(0, s.stats().payloadBytes);
+            assertNull(s.verify());
+            assertEquals(empty, s.stats().allocatedBytes, "every chunk given back");
+        }
+    }
+
+    @Test
+    void aValueOfExactlyMaxValueLengthFits() {
+        StoreConfig c = new StoreConfig(64L << 20, 255, 1 << 20, 1000, 0, 0);
+        // A 64 MiB budget would choose 1 MiB pages (see pageSizeIsChosenForTheBudget); force 2 MiB,
+        // what a budget of 1 GiB or more gets, to check the large-page path without 1 GiB.
+        try (DynamicStore s = new DynamicStore(c, ClockPolicy::new, 144, 2 << 20)) {
+            assertTrue(s.maxPayload() >= 255 + (1 << 20), "max payload " + s.maxPayload());
+            byte[] key = new byte[255];
+            Arrays.fill(key, (byte) 'k');
+            byte[] v = new byte[1 << 20];
+            new Random(5).nextBytes(v);
+            for (int i = 0; i < 100; i++) { // 100 MiB through a 64 MiB store
+                key[0] = (byte) i;
+                assertTrue(s.set(i, key, 0, key.length, v, 0, v.length, SetCondition.ALWAYS, 0, 0) > 0);
+                assertTrue(s.stats().allocatedBytes <= c.memoryBytes());
+            }
+            long e = s.find(99, key, 0, key.length);
+            assertTrue(e >= 0);
+            byte[] out = new byte[s.valueLength(e)];
+            s.copyValue(e, out, 0);
+            assertArrayEquals(v, out);
+            byte[] over = new byte[(1 << 20) + 1];
+            assertEquals(Outcome.TOO_LARGE, s.set(7, key, 0, key.length, over, 0, over.length, SetCondition.ALWAYS, 0, 0));
+            assertNull(s.verify());
+        }
+    }
+
+    @Test
+    void pageSizeIsChosenForTheBudget() {
+        int kib = 1024;
+        int mib = 1024 * kib;
+        // Small budgets: at least 256 pages, never under 4 KiB, never under the largest entry.
+        assertEquals(4 * kib, DynamicStore.pageSizeFor(512 * kib, 100));
+        assertEquals(8 * kib, DynamicStore.pageSizeFor(512 * kib, 5000));
+        assertEquals(256 * kib, DynamicStore.pageSizeFor(64L * mib, 1000));
+        assertEquals(mib, DynamicStore.pageSizeFor(256L * mib, 1000));
+        assertEquals(mib, DynamicStore.pageSizeFor(64L * 1024 * mib, 1000));
+        // Entries over 1 MiB get larger pages only when there are still >= 512 of them.
+        assertEquals(mib, DynamicStore.pageSizeFor(256L * mib, mib + 300));
+        assertEquals(2 * mib, DynamicStore.pageSizeFor(1024L * mib, mib + 300));
+        assertEquals(4 * mib, DynamicStore.pageSizeFor(4096L * mib, 3 * mib));
+        assertEquals(4 * mib, DynamicStore.pageSizeFor(4096L * mib, 100L * mib));
+    }
+}
