@@ -70,6 +70,16 @@ class AdminEndpointsTest {
     }
 
     @Test
+    void aPolicyThatKnowsTemperaturesReachesTheStatsThroughTheProbe() throws Exception {
+        TemperatureProbe.Wiring wiring = TemperatureProbe.forPolicy(io.entroca.store.eviction.ClockPolicy::new,
+                (policy, buckets) -> buckets[3] = 42, "test bands");
+        try (EntrocaServer server = EntrocaServer.start(TestServers.config(2, java.util.Map.of()), wiring.stores(), wiring.probes())) {
+            String stats = get(server.adminPort(), "/stats").body();
+            assertTrue(stats.contains("\"temperature\":{\"label\":\"test bands\",\"buckets\":[0,0,0,42,0,0,0,0,0,0,0,0,0,0,0,0]}"), stats);
+        }
+    }
+
+    @Test
     void healthSaysNotReadyOnceAnOwnerThreadDied() throws Exception {
         byte[] poison = "kill-the-owner".getBytes(StandardCharsets.UTF_8);
         try (EntrocaServer server = EntrocaServer.start(TestServers.config(1, java.util.Map.of("entroca.shutdown-grace", "100ms")),
