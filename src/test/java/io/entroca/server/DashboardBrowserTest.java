@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The dashboard in a real browser: headless Chromium loads it from the admin port while load
  * runs, and the test reads the page through the Chrome DevTools Protocol (the JDK's WebSocket
  * client, no driver binary). It checks that the page shows every port, that its numbers move,
- * that the hot key appears, and that the browser logged no console error or exception.
+ * that the hot key appears, and that the browser logged no console error or exception. It leaves
+ * a screenshot in {@code target/dashboard.png}.
  *
  * <p>Needs a Chromium: {@code ENTROCA_CHROMIUM}, or Debian's {@code /usr/bin/chromium}, which
  * {@code .ci/run} installs. Without one the test is skipped, and says why.
@@ -94,6 +95,9 @@ class DashboardBrowserTest {
                 assertTrue(page.evaluate("document.querySelectorAll('.histogram')[0].children.length === 16"
                         + " || document.querySelectorAll('.histogram')[0].innerText.startsWith('no temperatures: ')").asBoolean(),
                         "the temperature panel shows 16 bands, or says why it has none");
+                // What the page looked like, for people: target/dashboard.png.
+                String png = page.call("Page.captureScreenshot", Map.of("format", "png")).path("data").asText();
+                Files.write(Path.of("target", "dashboard.png"), java.util.Base64.getDecoder().decode(png));
                 assertTrue(page.errors.isEmpty(), "the browser logged errors: " + page.errors);
             } finally {
                 loading.set(false);
