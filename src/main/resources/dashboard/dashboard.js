@@ -66,7 +66,8 @@ function drawSpark(canvas, samples) {
   ctx.stroke();
   ctx.fillStyle = '#7d8896';
   ctx.font = '11px system-ui, sans-serif';
-  ctx.fillText('max ' + formatCount(max) + ' ops/s', 6, 13);
+  ctx.textAlign = 'right';
+  ctx.fillText('max ' + formatCount(max) + ' ops/s', w - 6, 13);
 }
 
 function drawTemperature(section, temperature) {
