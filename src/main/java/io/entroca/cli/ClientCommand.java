@@ -39,6 +39,11 @@ public final class ClientCommand {
     @Option(names = "--port", defaultValue = "7400", scope = ScopeType.INHERIT, description = "Any data port of the server, usually the base port (default ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--nodes", paramLabel = "HOST:PORT,...", split = ",", scope = ScopeType.INHERIT,
+            description = "Several servers, each HOST:PORT (any data port): keys spread over them by consistent hashing"
+                    + " (docs/protocol.md §5.1), in this order. Replaces --host and --port.")
+    List<String> nodes;
+
     @Option(names = "--timeout", defaultValue = "5s", scope = ScopeType.INHERIT, converter = DurationConverter.class,
             description = "Connect and request timeout (default ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -71,9 +76,15 @@ public final class ClientCommand {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** The CLI names a down node in its own one-line message; the client's log would say it twice. */
+        private static final java.util.logging.Logger CLIENT_LOG = java.util.logging.Logger.getLogger("io.entroca.client");
+
         @Override
         public Integer call() throws IOException {
-            try (EntrocaClient client = EntrocaClient.connect(parent.host, parent.port, parent.timeout)) {
+            CLIENT_LOG.setLevel(java.util.logging.Level.SEVERE);
+            try (EntrocaClient client = parent.nodes == null || parent.nodes.isEmpty()
+                    ? EntrocaClient.connect(parent.host, parent.port, parent.timeout)
+                    : EntrocaClient.connectNodes(parent.nodes, parent.timeout)) {
                 return run(client, spec.commandLine().getOut(), spec.commandLine().getErr());
             }
         }
@@ -99,8 +110,19 @@ public final class ClientCommand {
         @Override
         int run(EntrocaClient client, java.io.PrintWriter out, java.io.PrintWriter err) {
             client.sync();
-            out.println("PONG " + client.serverInfo().portCount() + " ports");
-            return OK;
+            List<String> nodes = client.nodes();
+            if (nodes.size() == 1) {
+                out.println("PONG " + client.serverInfo().portCount() + " ports");
+                return OK;
+            }
+            long up = nodes.stream().filter(client::isUp).count();
+            out.println("PONG " + up + "/" + nodes.size() + " nodes up");
+            for (String node : nodes) {
+                if (!client.isUp(node)) {
+                    err.println("entroca cli: node " + node + " is down");
+                }
+            }
+            return up == nodes.size() ? OK : ERROR;
         }
     }
 
@@ -128,6 +150,10 @@ public final class ClientCommand {
         @Override
         int run(EntrocaClient client, java.io.PrintWriter out, java.io.PrintWriter err) throws IOException {
             byte[] value = client.get(bytes(key));
+            if (value == null && !client.isUp(client.nodeOf(bytes(key)))) {
+                err.println("entroca cli: " + key + ": its node " + client.nodeOf(bytes(key)) + " is down");
+                return ERROR;
+            }
             if (value == null) {
                 return foundOrNotFound(false, key, err);
             }
@@ -162,15 +188,18 @@ public final class ClientCommand {
         }
     }
 
-    @Command(name = "stats", description = "Print every port's figures, one 'port.name value' per line.")
+    @Command(name = "stats", description = "Print every port's figures, one 'port.name value' per line ('node/port.name value' with --nodes).")
     static final class Stats extends Request {
         @Override
         int run(EntrocaClient client, java.io.PrintWriter out, java.io.PrintWriter err) {
             List<Map<String, String>> ports = client.stats();
             for (int i = 0; i < ports.size(); i++) {
-                for (Map.Entry<String, String> stat : ports.get(i).entrySet()) {
-                    if (!stat.getKey().equals("port")) {
-                        out.println(i + "." + stat.getKey() + " " + stat.getValue());
+                Map<String, String> port = ports.get(i);
+                // One server: "0.items 12"; a node list: "127.0.0.1:7400/0.items 12".
+                String prefix = port.containsKey("node") ? port.get("node") + "/" + port.get("port") : String.valueOf(i);
+                for (Map.Entry<String, String> stat : port.entrySet()) {
+                    if (!stat.getKey().equals("port") && !stat.getKey().equals("node")) {
+                        out.println(prefix + "." + stat.getKey() + " " + stat.getValue());
                     }
                 }
             }

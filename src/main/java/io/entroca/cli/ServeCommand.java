@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * connections it prints one line beginning {@code entroca ready}, which scripts wait for.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run the server until SIGTERM; prints 'entroca ready ...' once every port accepts.")
+        description = "Run the server until SIGTERM; prints 'entroca ready bind=.. ports=.. admin=..' once every port accepts.")
 public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -40,7 +40,8 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             System.err.println("entroca: cannot listen on " + settings.bind().getHostAddress() + " ports "
-                    + settings.basePort() + "-" + (settings.basePort() + settings.ports() - 1) + ": " + cause.getMessage());
+                    + settings.basePort() + "-" + (settings.basePort() + settings.ports() - 1) + " (admin "
+                    + settings.adminBind().getHostAddress() + ":" + settings.adminPort() + "): " + cause.getMessage());
             return 2;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -49,7 +50,8 @@ public final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }));
         System.out.println("entroca ready bind=" + settings.bind().getHostAddress() + " ports="
-                + server.dataPorts().stream().map(String::valueOf).collect(Collectors.joining(",")));
+                + server.dataPorts().stream().map(String::valueOf).collect(Collectors.joining(","))
+                + " admin=" + server.adminPort());
         System.out.flush();
         stopped.await();
         return 0;

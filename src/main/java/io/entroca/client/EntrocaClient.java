@@ -50,20 +50,18 @@ public final class EntrocaClient implements AutoCloseable {
     }
 
     private static final byte[] NONE = new byte[0];
+    private static final Reply MISS = new Reply(Status.NOT_FOUND, 0, Reply.EMPTY);
 
-    private final String host;
-    private final int basePort;
     private final Duration timeout;
-    private final ServerInfo info;
-    private final PortConnection[] connections;
+    /** True for a client of a node list: nodes are then marked down instead of failing every call. */
+    private final boolean fleet;
+    /** The routing table: a key's node is {@code nodes[NodeRouting.nodeFor(hash, nodes.length)]}. */
+    private volatile Node[] nodes;
 
-    private EntrocaClient(String host, int basePort, Duration timeout, PortConnection first) {
-        this.host = host;
-        this.basePort = basePort;
+    private EntrocaClient(Duration timeout, boolean fleet, Node[] nodes) {
         this.timeout = timeout;
-        this.info = first.info();
-        this.connections = new PortConnection[info.portCount()];
-        this.connections[info.portIndex()] = first;
+        this.fleet = fleet;
+        this.nodes = nodes;
     }
 
     /** Connects with a 5-second timeout. */
@@ -77,18 +75,111 @@ public final class EntrocaClient implements AutoCloseable {
      */
     public static EntrocaClient connect(String host, int port, Duration timeout) {
         PortConnection first = PortConnection.open(host, port, timeout);
-        int base = port - first.info().portIndex();
-        return new EntrocaClient(host, base, timeout, first);
+        return new EntrocaClient(timeout, false, new Node[] {Node.connected(host, port, timeout, first)});
     }
 
-    /** What the server announced in its handshake: ports, limits, TTL unit. */
+    /** {@link #connectNodes(List, Duration)} with a 5-second timeout. */
+    public static EntrocaClient connectNodes(List<String> nodes) {
+        return connectNodes(nodes, Duration.ofSeconds(5));
+    }
+
+    /**
+     * A client of several servers ("HOST:PORT" each, any data port of the node): keys spread over
+     * the nodes by {@link NodeRouting} (jump consistent hashing), then over each node's ports as
+     * for one server. The order of the list matters: every client of a fleet must use the same
+     * list in the same order (docs/protocol.md §5.1).
+     *
+     * <p>A node that does not answer, now or later (a broken connection, or no reply within
+     * {@code timeout}), is marked down: reads of its keys return misses and writes to them throw
+     * {@link EntrocaException.NodeDown} at once, until a background handshake (every second)
+     * succeeds again. Connecting never fails because of a node that is down.
+     */
+    public static EntrocaClient connectNodes(List<String> nodes, Duration timeout) {
+        return new EntrocaClient(timeout, true, openNodes(nodes, timeout, Map.of()));
+    }
+
+    private static Node[] openNodes(List<String> addresses, Duration timeout, Map<String, Node> reuse) {
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("no nodes given");
+        }
+        Node[] opened = new Node[addresses.size()];
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < opened.length; i++) {
+            String[] hostPort = Node.split(addresses.get(i));
+            String address = hostPort[0] + ":" + hostPort[1];
+            if (!seen.add(address)) {
+                throw new IllegalArgumentException("node " + address + " is listed twice");
+            }
+            Node existing = reuse.get(address);
+            opened[i] = existing != null ? existing : Node.tried(hostPort[0], Integer.parseInt(hostPort[1]), timeout);
+        }
+        return opened;
+    }
+
+    /**
+     * Replaces the node list at run time. Nodes already in the list keep their connections; new
+     * ones are connected (or marked down); dropped ones are closed. With jump hashing, appending a
+     * node to a list of n moves 1/(n+1) of the keys (all to the new node) and removing the last
+     * node moves only its keys; removing a node from the middle renumbers the ones after it, so
+     * prefer to grow and shrink at the end (as a StatefulSet does).
+     */
+    public synchronized void setNodes(List<String> addresses) {
+        if (!fleet) {
+            throw new IllegalStateException("a client made by connect(host, port) serves one server; use connectNodes");
+        }
+        Map<String, Node> current = new LinkedHashMap<>();
+        for (Node node : nodes) {
+            current.put(node.address, node);
+        }
+        Node[] next = openNodes(addresses, timeout, current);
+        for (Node node : next) {
+            current.remove(node.address);
+        }
+        nodes = next;
+        for (Node dropped : current.values()) {
+            dropped.close();
+        }
+    }
+
+    /** The node list, HOST:PORT each, in routing order. */
+    public List<String> nodes() {
+        List<String> list = new ArrayList<>();
+        for (Node node : nodes) {
+            list.add(node.address);
+        }
+        return list;
+    }
+
+    /** The node (HOST:PORT) that owns a key. */
+    public String nodeOf(byte[] key) {
+        return nodeFor(Routing.hash(key)).address;
+    }
+
+    /** Whether a node of the list is up (answering); false for an address not in the list. */
+    public boolean isUp(String node) {
+        for (Node n : nodes) {
+            if (n.address.equals(node)) {
+                return n.isUp();
+            }
+        }
+        return false;
+    }
+
+    /** What the server (the first node of a list) announced in its handshake: ports, limits, TTL unit. */
     public ServerInfo serverInfo() {
+        ServerInfo info = nodes[0].info();
+        if (info == null) {
+            throw new EntrocaException.NodeDown(nodes[0].address, "node " + nodes[0].address
+                    + " was never reached: " + nodes[0].downReason(), null);
+        }
         return info;
     }
 
-    /** The port index that owns a key. */
+    /** The port index, within its node, that owns a key. */
     public int portOf(byte[] key) {
-        return Routing.portFor(Routing.hash(key), info.portCount());
+        long hash = Routing.hash(key);
+        ServerInfo info = nodeFor(hash).info();
+        return Routing.portFor(hash, info == null ? 1 : info.portCount());
     }
 
     // ---- asynchronous operations ---------------------------------------------------------------
@@ -114,7 +205,6 @@ public final class EntrocaClient implements AutoCloseable {
      * reply on the same port proves success (see {@link #sync}).
      */
     public CompletableFuture<Void> setQuietAsync(byte[] key, byte[] value, Duration ttl) {
-        checkValue(value);
         return keyed(Opcode.SET, RequestHeader.FLAG_QUIET, key, value, ttlUnits(ttl), 0).thenApply(reply -> {
             if (reply.status() != Status.OK) {
                 throw failure(reply, "SET (quiet)");
@@ -201,47 +291,76 @@ public final class EntrocaClient implements AutoCloseable {
         return existed(await(sendTouch(key, ttl)), "TOUCH");
     }
 
-    /** Removes every entry on every port of the server. */
+    /**
+     * Removes every entry on every port of the server (of every node). A node that is down is not
+     * flushed, so then this throws {@link EntrocaException.NodeDown} after flushing the others.
+     */
     public void flush() {
-        for (CompletableFuture<Reply> reply : everyPort(Opcode.FLUSH)) {
+        for (CompletableFuture<Reply> reply : everyPort(Opcode.FLUSH, true)) {
             expectOk(await(reply), "FLUSH");
         }
     }
 
     /**
      * A NOOP on every port; it returns once every request sent before it was answered, so it also
-     * settles the quiet requests in flight.
+     * settles the quiet requests in flight. Nodes that are down are skipped (their quiet requests
+     * failed already).
      */
     public void sync() {
-        for (CompletableFuture<Reply> reply : everyPort(Opcode.NOOP)) {
-            expectOk(await(reply), "NOOP");
+        if (!fleet) {
+            for (CompletableFuture<Reply> reply : everyPort(Opcode.NOOP, false)) {
+                expectOk(await(reply), "NOOP");
+            }
+            return;
+        }
+        for (Node node : nodes) {
+            if (!node.isUp()) {
+                continue;
+            }
+            int generation = node.generation();
+            try {
+                for (CompletableFuture<Reply> reply : nodePorts(node, Opcode.NOOP)) {
+                    expectOk(await(reply), "NOOP");
+                }
+            } catch (EntrocaException.ConnectionFailed | EntrocaException.Timeout e) {
+                node.markDown(e.getMessage(), generation);
+            }
         }
     }
 
-    /** Each port's statistics as name → value, in port order. */
+    /**
+     * Each port's statistics as name → value, in port order (for a node list: node by node, the
+     * nodes that are up, each map with a "node" entry, HOST:PORT).
+     */
     public List<Map<String, String>> stats() {
         List<Map<String, String>> all = new ArrayList<>();
-        for (CompletableFuture<Reply> future : everyPort(Opcode.STATS)) {
-            Reply reply = await(future);
-            expectOk(reply, "STATS");
-            Map<String, String> stats = new LinkedHashMap<>();
-            for (String line : PortConnection.text(reply.body()).split("\n")) {
-                int space = line.indexOf(' ');
-                if (space > 0) {
-                    stats.put(line.substring(0, space), line.substring(space + 1));
-                }
+        for (Node node : nodes) {
+            if (fleet && !node.isUp()) {
+                continue;
             }
-            all.add(stats);
+            for (CompletableFuture<Reply> future : nodePorts(node, Opcode.STATS)) {
+                Reply reply = await(future);
+                expectOk(reply, "STATS");
+                Map<String, String> stats = new LinkedHashMap<>();
+                if (fleet) {
+                    stats.put("node", node.address);
+                }
+                for (String line : PortConnection.text(reply.body()).split("\n")) {
+                    int space = line.indexOf(' ');
+                    if (space > 0) {
+                        stats.put(line.substring(0, space), line.substring(space + 1));
+                    }
+                }
+                all.add(stats);
+            }
         }
         return all;
     }
 
     @Override
     public synchronized void close() {
-        for (PortConnection connection : connections) {
-            if (connection != null) {
-                connection.close();
-            }
+        for (Node node : nodes) {
+            node.close();
         }
     }
 
@@ -252,7 +371,6 @@ public final class EntrocaClient implements AutoCloseable {
     }
 
     private CompletableFuture<Reply> sendStore(byte[] key, byte[] value, Condition condition, long expectedVersion, Duration ttl) {
-        checkValue(value);
         long version = condition == Condition.IF_VERSION ? expectedVersion : 0;
         return keyed(Opcode.SET, RequestHeader.flags(false, condition.code), key, value, ttlUnits(ttl), version);
     }
@@ -291,33 +409,103 @@ public final class EntrocaClient implements AutoCloseable {
         };
     }
 
-    private CompletableFuture<Reply> keyed(int opcode, int flags, byte[] key, byte[] value, int ttl, long version) {
-        checkKey(key);
-        long hash = Routing.hash(key);
-        int port = Routing.portFor(hash, info.portCount());
-        return connection(port).send(opcode, flags, key, hash, value, ttl, version)
-                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    private Node nodeFor(long hash) {
+        Node[] table = nodes;
+        return table[NodeRouting.nodeFor(hash, table.length)];
     }
 
-    private List<CompletableFuture<Reply>> everyPort(int opcode) {
-        List<CompletableFuture<Reply>> replies = new ArrayList<>(info.portCount());
-        for (int port = 0; port < info.portCount(); port++) {
-            replies.add(connection(port).send(opcode, 0, NONE, 0, NONE, 0, 0));
+    /**
+     * Sends a keyed request to the port that owns it on the node that owns it. For a node list,
+     * a node that is down answers at once (a miss for GET, {@link EntrocaException.NodeDown} for
+     * the rest), and a request that finds the node gone marks it down and answers the same way.
+     */
+    private CompletableFuture<Reply> keyed(int opcode, int flags, byte[] key, byte[] value, int ttl, long version) {
+        if (key.length == 0) {
+            throw new IllegalArgumentException("key of 0 bytes; keys take 1 to " + anyInfo().maxKeyLength() + " bytes");
+        }
+        long hash = Routing.hash(key);
+        Node node = nodeFor(hash);
+        if (fleet && !node.isUp()) {
+            return unavailable(node, opcode, null);
+        }
+        ServerInfo info = node.info();
+        checkKey(key, info);
+        if (opcode == Opcode.SET) {
+            checkValue(value, info);
+        }
+        int port = Routing.portFor(hash, info.portCount());
+        int generation = node.generation();
+        CompletableFuture<Reply> reply;
+        try {
+            reply = node.connection(port).send(opcode, flags, key, hash, value, ttl, version)
+                    .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (EntrocaException.ConnectionFailed e) {
+            if (!fleet) {
+                throw e;
+            }
+            node.markDown(e.getMessage(), generation);
+            return unavailable(node, opcode, e);
+        }
+        if (!fleet) {
+            return reply;
+        }
+        return reply.handle((answer, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(answer);
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof TimeoutException || cause instanceof EntrocaException.ConnectionFailed) {
+                node.markDown(cause instanceof TimeoutException ? "no reply within " + timeout : cause.getMessage(), generation);
+                return unavailable(node, opcode, cause);
+            }
+            return CompletableFuture.<Reply>failedFuture(cause);
+        }).thenCompose(java.util.function.Function.identity());
+    }
+
+    /** The answer of a node that is down: a miss for GET, {@link EntrocaException.NodeDown} for a write. */
+    private static CompletableFuture<Reply> unavailable(Node node, int opcode, Throwable cause) {
+        if (opcode == Opcode.GET) {
+            return CompletableFuture.completedFuture(MISS);
+        }
+        return CompletableFuture.failedFuture(new EntrocaException.NodeDown(node.address, Opcode.name(opcode)
+                + ": node " + node.address + " is down (" + node.downReason() + "); writes to its keys fail until it answers again",
+                cause));
+    }
+
+    /** A request to every port of every node; for FLUSH a node that is down is a failure, else it is skipped. */
+    private List<CompletableFuture<Reply>> everyPort(int opcode, boolean downIsFailure) {
+        List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        for (Node node : nodes) {
+            if (fleet && !node.isUp()) {
+                if (downIsFailure) {
+                    replies.add(unavailable(node, opcode, null));
+                }
+                continue;
+            }
+            replies.addAll(nodePorts(node, opcode));
         }
         return replies;
     }
 
-    /** The connection to a port, opened on first use and opened again after it broke. */
-    private synchronized PortConnection connection(int port) {
-        PortConnection connection = connections[port];
-        if (connection == null || connection.isBroken()) {
-            connection = PortConnection.open(host, basePort + port, timeout);
-            connections[port] = connection;
+    private List<CompletableFuture<Reply>> nodePorts(Node node, int opcode) {
+        int ports = node.info().portCount();
+        List<CompletableFuture<Reply>> replies = new ArrayList<>(ports);
+        for (int port = 0; port < ports; port++) {
+            try {
+                replies.add(node.connection(port).send(opcode, 0, NONE, 0, NONE, 0, 0));
+            } catch (EntrocaException.ConnectionFailed e) {
+                if (!fleet) {
+                    throw e;
+                }
+                node.markDown(e.getMessage());
+                replies.add(CompletableFuture.failedFuture(e));
+            }
         }
-        return connection;
+        return replies;
     }
 
-    private void checkKey(byte[] key) {
+    private static void checkKey(byte[] key, ServerInfo info) {
         if (key.length == 0 || key.length > info.maxKeyLength()) {
             throw new IllegalArgumentException("key of " + key.length + " bytes; this server takes 1 to "
                     + info.maxKeyLength());
@@ -328,7 +516,7 @@ public final class EntrocaClient implements AutoCloseable {
         }
     }
 
-    private void checkValue(byte[] value) {
+    private static void checkValue(byte[] value, ServerInfo info) {
         if (value.length > info.maxValueLength()) {
             throw new EntrocaException.TooLarge("value of " + value.length + " bytes; this server takes at most "
                     + info.maxValueLength());
@@ -347,6 +535,7 @@ public final class EntrocaClient implements AutoCloseable {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("negative ttl " + ttl);
         }
+        ServerInfo info = anyInfo();
         if (!info.ttlEnabled()) {
             throw new IllegalArgumentException("this server has no TTL (configured ttl-resolution: none)");
         }
@@ -370,21 +559,43 @@ public final class EntrocaClient implements AutoCloseable {
 
     private <T> T await(CompletableFuture<T> future) {
         try {
-            return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            // A node list: each request fails itself after the timeout (and its node is then marked
+            // down, a GET becoming a miss), so wait a little longer here to let that answer arrive.
+            long waitNs = fleet ? timeout.toNanos() + Math.max(timeout.toNanos() / 2, 100_000_000L) : timeout.toNanos();
+            return future.get(waitNs, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof EntrocaException entroca) {
                 throw entroca;
             }
             if (cause instanceof TimeoutException) {
-                throw new EntrocaException.Timeout("no reply from " + host + " within " + timeout);
+                throw new EntrocaException.Timeout("no reply from " + where() + " within " + timeout);
             }
             throw new EntrocaException("request failed: " + cause, cause);
         } catch (TimeoutException e) {
-            throw new EntrocaException.Timeout("no reply from " + host + " within " + timeout);
+            throw new EntrocaException.Timeout("no reply from " + where() + " within " + timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new EntrocaException("interrupted while waiting for " + host, e);
+            throw new EntrocaException("interrupted while waiting for " + where(), e);
         }
+    }
+
+    /**
+     * The handshake of the first node that was ever reached: the nodes of a fleet share one
+     * configuration (TTL unit, limits), so any of them tells the TTL unit.
+     */
+    private ServerInfo anyInfo() {
+        for (Node node : nodes) {
+            ServerInfo info = node.info();
+            if (info != null) {
+                return info;
+            }
+        }
+        return serverInfo();
+    }
+
+    private String where() {
+        Node[] table = nodes;
+        return table.length == 1 ? table[0].host : table.length + " nodes";
     }
 }

@@ -109,4 +109,23 @@ public class EntrocaException extends RuntimeException {
             super(message, cause);
         }
     }
+
+    /**
+     * The node that owns the key is marked down (it stopped answering, or refused connections):
+     * writes to its keys fail at once with this, without waiting, until it answers again. Only a
+     * client of several nodes ({@link EntrocaClient#connectNodes}) marks nodes down.
+     */
+    public static final class NodeDown extends EntrocaException {
+        private final String node;
+
+        public NodeDown(String node, String message, Throwable cause) {
+            super(message, cause);
+            this.node = node;
+        }
+
+        /** The node's address, HOST:PORT, as the client was given it. */
+        public String node() {
+            return node;
+        }
+    }
 }

@@ -16,6 +16,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -191,14 +193,20 @@ final class PortConnection implements AutoCloseable {
             failure = cause;
         }
         closeQuietly(socket);
-        // Under the write lock, so that no sender adds a request after the queue is emptied.
+        // Emptied under the write lock, so that no sender adds a request after the queue is
+        // emptied (senders check the failure under the same lock); completed outside it, because
+        // completing runs callers' callbacks, which must not run holding this lock.
+        List<Pending> failed = new ArrayList<>();
         writeLock.lock();
         try {
             for (Pending pending; (pending = inFlight.poll()) != null; ) {
-                pending.reply().completeExceptionally(failure);
+                failed.add(pending);
             }
         } finally {
             writeLock.unlock();
+        }
+        for (Pending pending : failed) {
+            pending.reply().completeExceptionally(failure);
         }
     }
 

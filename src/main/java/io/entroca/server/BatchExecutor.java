@@ -58,6 +58,9 @@ final class BatchExecutor {
         int keyOffset = RequestHeader.keyOffset(frame);
         int keyLength = RequestHeader.keyLength(in, frame);
         counters.operations[opcode]++;
+        if (opcode <= Opcode.TOUCH) {
+            counters.hotKeys.maybeSample(hash, in, keyOffset, keyLength);
+        }
         switch (opcode) {
             case Opcode.GET -> {
                 long entry = store.find(hash, in, keyOffset, keyLength);

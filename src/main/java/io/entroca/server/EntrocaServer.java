@@ -6,10 +6,12 @@ import io.entroca.store.Stores;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http1.Http1Config;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -25,14 +27,19 @@ import java.util.logging.Logger;
  * <p>Stopping is ordered so that nothing received is dropped: the listeners stop first (no new
  * connections; each open connection finishes the batch it has with its owner and is closed),
  * then each owner executes what is still in its mailbox and ends.
+ *
+ * <p>Beside the data ports runs the admin listener ({@code entroca.admin-port}, HTTP/1.1, named
+ * {@value #ADMIN_SOCKET}): health, Prometheus metrics, JSON statistics, hot keys and the live
+ * dashboard, all read from the snapshots the owners publish (see {@link AdminRoutes}).
  */
 public final class EntrocaServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EntrocaServer.class.getName());
+    static final String ADMIN_SOCKET = "admin";
 
     private final ServerConfig config;
     private final List<PortOwner> owners;
     private final WebServer webServer;
-    private boolean stopped;
+    private volatile boolean stopped;
 
     private EntrocaServer(ServerConfig config, List<PortOwner> owners, WebServer webServer) {
         this.config = config;
@@ -46,11 +53,20 @@ public final class EntrocaServer implements AutoCloseable {
     }
 
     static EntrocaServer start(ServerConfig config, Function<StoreConfig, Store> storeFactory) {
+        return start(config, storeFactory, TemperatureProbe::unavailable);
+    }
+
+    /**
+     * Starts with a given store and the probe that reads its temperatures: the one place where a
+     * store that reports temperatures is wired to the dashboard (see {@link TemperatureProbe}).
+     */
+    public static EntrocaServer start(ServerConfig config, Function<StoreConfig, Store> storeFactory,
+                                      Function<Store, TemperatureProbe> temperatureProbes) {
         checkPortsAreFree(config);
         List<PortOwner> owners = new ArrayList<>(config.ports());
         try {
             for (int i = 0; i < config.ports(); i++) {
-                PortOwner owner = new PortOwner(i, config, storeFactory);
+                PortOwner owner = new PortOwner(i, config, storeFactory, temperatureProbes);
                 owner.start();
                 owners.add(owner);
             }
@@ -60,10 +76,20 @@ public final class EntrocaServer implements AutoCloseable {
                 PortOwner owner = owners.get(i);
                 builder.putSocket(socketName(i), listener -> configureDataListener(listener, config, owner));
             }
+            AdminRoutes admin = new AdminRoutes(owners, config);
+            builder.putSocket(ADMIN_SOCKET, listener -> listener
+                    .address(config.adminBind())
+                    .port(config.adminPort())
+                    .protocolsDiscoverServices(false)
+                    .addProtocol(Http1Config.create())
+                    .shutdownGracePeriod(Duration.ofMillis(500))
+                    .routing(admin::register));
             WebServer webServer = builder.build().start();
             EntrocaServer server = new EntrocaServer(config, owners, webServer);
+            admin.attach(server);
             // Helidon reports a listener that failed to bind by logging, not by throwing.
-            if (!webServer.isRunning() || server.dataPorts().stream().anyMatch(port -> port <= 0)) {
+            if (!webServer.isRunning() || server.dataPorts().stream().anyMatch(port -> port <= 0)
+                    || server.adminPort() <= 0) {
                 server.close();
                 throw new UncheckedIOException(new BindException("a listener failed to start (see the log above)"));
             }
@@ -81,13 +107,19 @@ public final class EntrocaServer implements AutoCloseable {
      */
     private static void checkPortsAreFree(ServerConfig config) {
         for (int i = 0; i < config.ports(); i++) {
-            int port = config.basePort() + i;
-            try (ServerSocket probe = new ServerSocket()) {
-                probe.setReuseAddress(true);
-                probe.bind(new InetSocketAddress(config.bind(), port));
-            } catch (IOException e) {
-                throw new UncheckedIOException(new BindException("port " + port + ": " + e.getMessage()));
-            }
+            checkPortIsFree(config.bind(), config.basePort() + i, "port ");
+        }
+        if (config.adminPort() != 0) {
+            checkPortIsFree(config.adminBind(), config.adminPort(), "admin port ");
+        }
+    }
+
+    private static void checkPortIsFree(InetAddress address, int port, String what) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(address, port));
+        } catch (IOException e) {
+            throw new UncheckedIOException(new BindException(what + port + ": " + e.getMessage()));
         }
     }
 
@@ -125,6 +157,24 @@ public final class EntrocaServer implements AutoCloseable {
             ports.add(webServer.port(socketName(i)));
         }
         return ports;
+    }
+
+    /** The TCP port of the admin listener (the configured one, or the one chosen for port 0). */
+    public int adminPort() {
+        return webServer.port(ADMIN_SOCKET);
+    }
+
+    /** True while the listeners run and every owner thread runs and takes work. */
+    boolean isServing() {
+        if (stopped || !webServer.isRunning()) {
+            return false;
+        }
+        for (PortOwner owner : owners) {
+            if (!owner.isAlive() || !owner.isAccepting()) {
+                return false;
+            }
+        }
+        return dataPorts().stream().allMatch(port -> port > 0);
     }
 
     /** Stops listening, answers what was received, stops the owners. Safe to call twice. */

@@ -1,11 +1,14 @@
 package io.entroca.server;
 
+import io.entroca.protocol.Opcode;
 import io.entroca.store.Store;
 import io.entroca.store.StoreConfig;
+import io.entroca.store.StoreStats;
 import io.entroca.store.Stores;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -27,33 +30,60 @@ import java.util.logging.Logger;
  * that arrives before the park is remembered by the thread's permit, so it is never lost either.
  * The owner also never parks for longer than {@code park-max}, a bound that doubles as the
  * period of its idle housekeeping (the expiry sweep).
+ *
+ * <h2>Figures for other threads</h2>
+ * The owner's counters and its store's are plain fields that only this thread touches. Every
+ * {@link #PUBLISH_INTERVAL_NS} (checked once per loop, one comparison with a clock value the
+ * loop reads anyway) the owner copies them into an immutable {@link PortSnapshot} and publishes
+ * it with one volatile write; the admin listener reads {@link #snapshot()} and nothing else. An
+ * idle owner wakes at least every {@code park-max}, so snapshots keep coming on an idle server,
+ * and a snapshot that stops coming means a stuck owner (which {@code /health} reports).
  */
 final class PortOwner implements Runnable {
     private static final Logger LOG = Logger.getLogger(PortOwner.class.getName());
     /** Entries the expiry sweep examines each time the owner is about to park. */
     private static final int SWEEP_BUDGET = 256;
+    /** How often the owner publishes a snapshot of its figures. */
+    static final long PUBLISH_INTERVAL_NS = 500_000_000L;
+    /** Hot keys each snapshot carries. */
+    static final int HOT_KEYS_REPORTED = 10;
 
     private final int portIndex;
     private final ServerConfig config;
     private final Function<StoreConfig, Store> storeFactory;
     private final MessagePassingQueue<RequestBatch> mailbox;
-    private final OwnerCounters counters = new OwnerCounters();
+    private final OwnerCounters counters;
+    private final Function<Store, TemperatureProbe> temperatureProbes;
     private final Thread thread;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
 
     private volatile boolean parked;
     private volatile boolean accepting = true;
+    private volatile PortSnapshot snapshot;
 
     // Owner-thread state: the store is created on this thread and never leaves it.
     private Store store;
     private BatchExecutor executor;
+    private TemperatureProbe temperatureProbe;
+    private final long[] temperature = new long[TemperatureProbe.BUCKETS];
+    private long lastPublishNs;
+    private long lastPublishedRequests;
+    private long lastPublishedBusyNs;
 
-    PortOwner(int portIndex, ServerConfig config, Function<StoreConfig, Store> storeFactory) {
+    PortOwner(int portIndex, ServerConfig config, Function<StoreConfig, Store> storeFactory,
+              Function<Store, TemperatureProbe> temperatureProbes) {
         this.portIndex = portIndex;
         this.config = config;
         this.storeFactory = storeFactory;
+        this.temperatureProbes = temperatureProbes;
+        this.counters = new OwnerCounters(config.maxKeyLength());
+        this.snapshot = PortSnapshot.empty(portIndex);
         this.mailbox = new MpscVarHandleArrayQueue<>(config.mailboxCapacity());
         this.thread = Thread.ofPlatform().name("entroca-owner-" + portIndex).unstarted(this);
+    }
+
+    PortOwner(int portIndex, ServerConfig config, Function<StoreConfig, Store> storeFactory) {
+        this(portIndex, config, storeFactory, TemperatureProbe::unavailable);
     }
 
     PortOwner(int portIndex, ServerConfig config) {
@@ -98,6 +128,21 @@ final class PortOwner implements Runnable {
         return thread.isAlive();
     }
 
+    /** Any thread: the latest figures the owner published. */
+    PortSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Any thread: batches waiting in the mailbox (the queue's own thread-safe, approximate size). */
+    int mailboxDepth() {
+        return mailbox.size();
+    }
+
+    /** Any thread: how many times connections found the mailbox full. */
+    long mailboxFullWaits() {
+        return counters.mailboxFullWaits();
+    }
+
     /**
      * Stops taking new batches, executes every batch already in the mailbox, and ends the thread.
      * Call it only after the listeners stopped, so no connection is waiting on a batch.
@@ -114,6 +159,9 @@ final class PortOwner implements Runnable {
             pinIfConfigured();
             store = storeFactory.apply(config.storeConfig());
             executor = new BatchExecutor(store, config.ttlResolutionMs(), portIndex, counters);
+            temperatureProbe = temperatureProbes.apply(store);
+            lastPublishNs = System.nanoTime();
+            publish(lastPublishNs);
         } catch (Throwable e) {
             started.completeExceptionally(e);
             return;
@@ -144,7 +192,13 @@ final class PortOwner implements Runnable {
         while (accepting || !mailbox.isEmpty()) {
             long nowNs = System.nanoTime();
             store.tick(nowNs / 1_000_000);
-            if (mailbox.drain(onBatch, drainLimit) > 0) {
+            if (nowNs - lastPublishNs >= PUBLISH_INTERVAL_NS) {
+                publish(nowNs);
+            }
+            int drained = mailbox.drain(onBatch, drainLimit);
+            if (drained > 0) {
+                counters.drains++;
+                counters.drainedBatches += drained;
                 idle.reset();
                 continue;
             }
@@ -161,8 +215,11 @@ final class PortOwner implements Runnable {
 
     private void onBatch(RequestBatch batch) {
         counters.batches++;
+        int firstFrame = batch.next;
+        long startNs = System.nanoTime();
         try {
             executor.execute(batch);
+            counters.recordBatch(System.nanoTime() - startNs, batch.next - firstFrame);
         } catch (RuntimeException e) {
             // A bug, not bad input (input was validated): keep the owner and the store alive. The
             // replies from this frame on are lost, so the connection must close rather than let
@@ -172,5 +229,40 @@ final class PortOwner implements Runnable {
         }
         batch.complete();
         LockSupport.unpark(batch.connectionThread);
+    }
+
+    /**
+     * Copies this owner's figures into a new {@link PortSnapshot} and publishes it. Allocates a
+     * few small objects twice a second; the per-request path stays allocation-free.
+     */
+    private void publish(long nowNs) {
+        long intervalNs = Math.max(1, nowNs - lastPublishNs);
+        StoreStats storeStats = new StoreStats();
+        store.stats().copyTo(storeStats);
+        long[] percentiles = new long[PortSnapshot.SERVICE_QUANTILES.length];
+        if (counters.serviceNs.getTotalCount() > 0) {
+            for (int i = 0; i < percentiles.length - 1; i++) {
+                percentiles[i] = counters.serviceNs.getValueAtPercentile(PortSnapshot.SERVICE_QUANTILES[i] * 100);
+            }
+            percentiles[percentiles.length - 1] = counters.serviceNs.getMaxValue();
+        }
+        counters.serviceNs.reset();
+        Arrays.fill(temperature, 0);
+        boolean hasTemperature = temperatureProbe.fill(temperature);
+        long requests = counters.requests;
+        long busy = counters.busyNs;
+        snapshot = new PortSnapshot(portIndex, System.currentTimeMillis(), intervalNs,
+                Arrays.copyOf(counters.operations, Opcode.STATS + 1),
+                counters.errors, counters.batches, requests, counters.drains, counters.drainedBatches, busy,
+                storeStats,
+                (requests - lastPublishedRequests) * 1e9 / intervalNs,
+                Math.min(1.0, (double) (busy - lastPublishedBusyNs) / intervalNs),
+                percentiles, counters.serviceNsSum, counters.serviceCount,
+                counters.hotKeys.top(HOT_KEYS_REPORTED),
+                temperatureProbe.label(), hasTemperature ? temperature.clone() : null);
+        counters.hotKeys.decay();
+        lastPublishNs = nowNs;
+        lastPublishedRequests = requests;
+        lastPublishedBusyNs = busy;
     }
 }

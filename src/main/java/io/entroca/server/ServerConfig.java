@@ -42,7 +42,9 @@ public record ServerConfig(
         int maxConnections,
         Duration idleTimeout,
         int batchRequests,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        InetAddress adminBind,
+        int adminPort) {
 
     /** How an owner thread waits when its mailbox is empty: spin, then yield, then park. */
     public record IdleSettings(long spinNs, int yields, long parkMaxNs) {
@@ -68,7 +70,9 @@ public record ServerConfig(
             Map.entry("entroca.connections.max", "10000"),
             Map.entry("entroca.connections.idle-timeout", "5m"),
             Map.entry("entroca.connections.batch-requests", "256"),
-            Map.entry("entroca.shutdown-grace", "5s"));
+            Map.entry("entroca.shutdown-grace", "5s"),
+            Map.entry("entroca.admin-bind", "127.0.0.1"),
+            Map.entry("entroca.admin-port", "9400"));
 
     private static final long MIN_MEMORY_PER_PORT = 1L << 20;
     private static final int MAX_PORTS = 1024;
@@ -130,6 +134,11 @@ public record ServerConfig(
         if (Integer.bitCount(mailbox) != 1) {
             throw new InvalidConfigException("entroca.mailbox.capacity: expected a power of two from 2 to 1048576, got " + mailbox);
         }
+        int adminPort = r.integer("entroca.admin-port", 0, 65535);
+        if (adminPort >= basePort && adminPort < basePort + ports) {
+            throw new InvalidConfigException("entroca.admin-port: " + adminPort + " is one of the data ports "
+                    + basePort + "-" + (basePort + ports - 1) + "; choose another, or 0 for any free port");
+        }
         return new ServerConfig(
                 r.address("entroca.bind"),
                 basePort,
@@ -147,7 +156,9 @@ public record ServerConfig(
                 r.integer("entroca.connections.max", 1, 1_000_000),
                 r.positiveDuration("entroca.connections.idle-timeout"),
                 r.integer("entroca.connections.batch-requests", 1, 65_536),
-                r.duration("entroca.shutdown-grace"));
+                r.duration("entroca.shutdown-grace"),
+                r.address("entroca.admin-bind"),
+                adminPort);
     }
 
     /** The settings of one port's store: its share of the memory, and the limits. */

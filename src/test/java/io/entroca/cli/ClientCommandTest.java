@@ -107,6 +107,28 @@ class ClientCommandTest {
     }
 
     @Test
+    void nodesSpreadKeysOverSeveralServersAndNameADownOne() throws Exception {
+        int closed = TestServers.freeBasePort(1);
+        String nodes = "127.0.0.1:" + port + ",127.0.0.1:" + closed;
+        // Find a key the live node owns, the way any client would (docs/protocol.md §5.1).
+        String key = null;
+        for (int i = 0; key == null; i++) {
+            if (io.entroca.client.NodeRouting.nodeFor(io.entroca.protocol.Routing.hash(("n" + i).getBytes(StandardCharsets.UTF_8)), 2) == 0) {
+                key = "n" + i;
+            }
+        }
+        assertEquals(0, cli("--nodes", nodes, "set", key, "spread").status());
+        try (io.entroca.client.EntrocaClient direct = io.entroca.client.EntrocaClient.connect("127.0.0.1", Integer.parseInt(port))) {
+            assertEquals("spread", new String(direct.get(key.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8),
+                    "the key is on the first node");
+        }
+        Run ping = cli("--nodes", nodes, "ping");
+        assertEquals(2, ping.status());
+        assertTrue(ping.out().contains("PONG 1/2 nodes up") && ping.stderr().contains("127.0.0.1:" + closed + " is down"),
+                ping.out() + ping.stderr());
+    }
+
+    @Test
     void aUsageErrorIsExitTwo() throws Exception {
         assertEquals(2, cli("--port", port, "get").status());
     }

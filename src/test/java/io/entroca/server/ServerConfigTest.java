@@ -117,6 +117,18 @@ class ServerConfigTest {
     }
 
     @Test
+    void theAdminPortIsConfigurableAndNeverADataPort() throws IOException {
+        ServerConfig defaults = load("entroca:\n  ports: 2\n");
+        assertEquals(9400, defaults.adminPort());
+        assertEquals("127.0.0.1", defaults.adminBind().getHostAddress());
+        ServerConfig set = load("entroca:\n  admin-port: 0\n  admin-bind: 0.0.0.0\n");
+        assertEquals(0, set.adminPort());
+        assertEquals("0.0.0.0", set.adminBind().getHostAddress());
+        assertTrue(rejection("entroca:\n  base-port: 9399\n  ports: 2\n").startsWith("entroca.admin-port: 9400 is one of the data ports"));
+        assertTrue(rejection("entroca:\n  admin-port: 70000\n").startsWith("entroca.admin-port: expected 0 to 65535"));
+    }
+
+    @Test
     void missingFileIsAClearError() {
         String message = assertThrows(InvalidConfigException.class,
                 () -> ServerConfig.load(dir.resolve("absent.yaml"))).getMessage();

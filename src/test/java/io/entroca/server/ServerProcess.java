@@ -53,6 +53,8 @@ public final class ServerProcess implements AutoCloseable {
         command.addAll(List.of(arguments));
         Path stderr = Files.createTempFile("entroca-server", ".err");
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+        // The admin listener takes any free port unless the test chooses one: tests run side by side.
+        builder.environment().put("ENTROCA_ADMIN_dash_PORT", "0");
         builder.environment().putAll(environment);
         return new ServerProcess(builder.start(), stderr);
     }
@@ -78,6 +80,14 @@ public final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("process did not exit within 30 s");
         }
         return process.exitValue();
+    }
+
+    /** Sends a signal by name ("STOP", "CONT") to this process, the one the test started. */
+    public void signal(String name) throws IOException, InterruptedException {
+        int status = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
+        if (status != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " exited " + status);
+        }
     }
 
     public String stdout() {

@@ -25,6 +25,8 @@ public final class TestServers {
         settings.put("entroca.ports", String.valueOf(ports));
         settings.put("entroca.memory", "32MiB");
         settings.put("entroca.base-port", String.valueOf(freeBasePort(ports)));
+        // Any free port: tests run beside each other and beside other checkouts' tests.
+        settings.put("entroca.admin-port", "0");
         settings.putAll(overrides);
         return ServerConfig.from(Config.just(ConfigSources.create(settings)));
     }
