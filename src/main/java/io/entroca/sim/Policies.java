@@ -1,0 +1,45 @@
+package io.entroca.sim;
+
+import io.entroca.store.eviction.ThermodynamicPolicy;
+import java.util.List;
+import java.util.Locale;
+
+/** The policies the simulator knows, by their command-line names. */
+public final class Policies {
+    private Policies() {}
+
+    public static final List<String> NAMES = List.of("thermo", "lru", "sieve", "s3fifo", "wtinylfu", "opt");
+
+    /** Whether repeated runs of this policy can differ (and so are averaged). */
+    public static boolean randomised(String name) {
+        return name.startsWith("wtinylfu") || name.startsWith("thermo");
+    }
+
+    /**
+     * Builds a policy for one run. {@code thermo:key=value,...} overrides thermo settings (for
+     * experiments); run numbers give randomised policies different seeds.
+     */
+    public static SimPolicy create(String spec, int capacity, Trace trace, int run) {
+        String name = spec.toLowerCase(Locale.ROOT);
+        String args = "";
+        int colon = name.indexOf(':');
+        if (colon >= 0) {
+            args = spec.substring(colon + 1);
+            name = name.substring(0, colon);
+        }
+        return switch (name) {
+            case "thermo" -> {
+                var config = ThermodynamicPolicy.Config.defaults().with(args);
+                config = config.with("seed=" + (config.seed() + run));
+                yield new SlotTableSim(capacity, new ThermodynamicPolicy(capacity, config));
+            }
+            case "lru" -> new LruSim(capacity);
+            case "sieve" -> new SieveSim(capacity);
+            case "s3fifo" -> args.isEmpty() ? new S3FifoSim(capacity)
+                    : new S3FifoSim(capacity, 0.10, Integer.parseInt(args.strip()));
+            case "wtinylfu", "caffeine" -> new CaffeineSim(capacity);
+            case "opt" -> new OptSim(capacity, trace.keys());
+            default -> throw new IllegalArgumentException("unknown policy '" + spec + "'; known: " + NAMES);
+        };
+    }
+}

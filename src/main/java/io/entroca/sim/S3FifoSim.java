@@ -1,0 +1,164 @@
+package io.entroca.sim;
+
+import org.eclipse.collections.impl.map.mutable.primitive.LongIntHashMap;
+import org.eclipse.collections.impl.map.mutable.primitive.LongLongHashMap;
+
+/**
+ * S3-FIFO (Yang et al., SOSP'23): a small FIFO S (10% of the entries), a main FIFO M (the
+ * rest), and a ghost FIFO G of keys only (as many as M holds). Each entry has a 2-bit frequency,
+ * raised on hits and capped at 3. Newcomers enter S, or M directly if G remembers them. When
+ * room is needed and S holds at least its 10%, S's tail moves to M if it was accessed while in S
+ * (and to G otherwise, which is the eviction); otherwise M's tail is reinserted with its frequency
+ * decremented while that frequency is positive, and evicted when it is zero.
+ */
+final class S3FifoSim implements SimPolicy {
+    private static final int S = 0;
+    private static final int M = 1;
+
+    private final int capacity;
+    private final int smallTarget;
+    private final int moveThreshold;
+    private final LongIntHashMap index;
+    private final long[] keys;
+    private final byte[] freq;
+    private final byte[] queueOf;
+    private final Links queues;
+    private int used;
+    private final int[] free;
+    private int freeCount;
+
+    // Ghost: a ring of keys with the sequence number each was added at; a key is in G if its
+    // recorded sequence is among the last ghostCapacity added.
+    private final int ghostCapacity;
+    private final long[] ghostRing;
+    private final LongLongHashMap ghostSeq;
+    private long ghostAdded;
+
+    S3FifoSim(int capacity) {
+        this(capacity, 0.10, 1);
+    }
+
+    /**
+     * @param moveThreshold hits an entry needs while in S to be moved to M (the paper: accessed
+     *     at least once, so 1)
+     */
+    S3FifoSim(int capacity, double smallRatio, int moveThreshold) {
+        this.capacity = capacity;
+        this.smallTarget = Math.max(1, (int) (capacity * smallRatio));
+        this.moveThreshold = moveThreshold;
+        index = new LongIntHashMap(capacity * 2);
+        keys = new long[capacity];
+        freq = new byte[capacity];
+        queueOf = new byte[capacity];
+        queues = new Links(capacity, 2);
+        free = new int[capacity];
+        ghostCapacity = Math.max(1, capacity - smallTarget);
+        ghostRing = new long[ghostCapacity];
+        ghostSeq = new LongLongHashMap(ghostCapacity * 2);
+    }
+
+    @Override
+    public boolean access(long key) {
+        int node = index.getIfAbsent(key, -1);
+        if (node >= 0) {
+            if (freq[node] < 3) {
+                freq[node]++;
+            }
+            return true;
+        }
+        while (index.size() >= capacity) {
+            evict();
+        }
+        node = freeCount > 0 ? free[--freeCount] : used++;
+        keys[node] = key;
+        freq[node] = 0;
+        index.put(key, node);
+        if (ghostContains(key)) {
+            ghostSeq.remove(key);
+            queueOf[node] = M;
+            queues.addFirst(M, node);
+        } else {
+            queueOf[node] = S;
+            queues.addFirst(S, node);
+        }
+        return false;
+    }
+
+    private void evict() {
+        if (queues.size(S) >= smallTarget || queues.size(M) == 0) {
+            if (evictSmall()) {
+                return;
+            }
+        }
+        evictMain();
+    }
+
+    /** Returns true if an entry left the cache (to G); false if S emptied by promotions. */
+    private boolean evictSmall() {
+        while (queues.size(S) > 0) {
+            int t = queues.last(S);
+            queues.remove(S, t);
+            if (freq[t] >= moveThreshold) {
+                queueOf[t] = M;
+                freq[t] = 0;
+                queues.addFirst(M, t);
+            } else {
+                ghostAdd(keys[t]);
+                drop(t);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void evictMain() {
+        while (true) {
+            int t = queues.last(M);
+            if (freq[t] > 0) {
+                freq[t]--;
+                queues.moveToFront(M, t);
+            } else {
+                queues.remove(M, t);
+                drop(t);
+                return;
+            }
+        }
+    }
+
+    private void drop(int node) {
+        index.remove(keys[node]);
+        free[freeCount++] = node;
+    }
+
+    private boolean ghostContains(long key) {
+        long seq = ghostSeq.getIfAbsent(key, -1);
+        return seq >= 0 && seq >= ghostAdded - ghostCapacity;
+    }
+
+    private void ghostAdd(long key) {
+        int at = (int) (ghostAdded % ghostCapacity);
+        if (ghostAdded >= ghostCapacity) {
+            long old = ghostRing[at];
+            if (ghostSeq.getIfAbsent(old, -1) == ghostAdded - ghostCapacity) {
+                ghostSeq.remove(old);
+            }
+        }
+        ghostRing[at] = key;
+        ghostSeq.put(key, ghostAdded);
+        ghostAdded++;
+    }
+
+    /** For the worked examples in tests: 'S', 'M', 'G' or '-' (absent). */
+    char whereIs(long key) {
+        int node = index.getIfAbsent(key, -1);
+        if (node >= 0) {
+            return queueOf[node] == S ? 'S' : 'M';
+        }
+        return ghostContains(key) ? 'G' : '-';
+    }
+
+    @Override
+    public int size() {
+        return index.size();
+    }
+}

@@ -1,0 +1,76 @@
+package io.entroca.store.eviction;
+
+/**
+ * The heat field: a count-min sketch of recent demand over the whole key space, resident or not.
+ * Four 4-bit counters per key (conservative update, so only the lowest rise), packed sixteen to a
+ * long. The field cools continuously: every few requests one word has all its counters halved, so
+ * that each counter is halved once per {@code coolingPeriod} requests. That is TinyLFU's reset
+ * spread out over time, so no request ever pays for a whole-table pass.
+ *
+ * <p>Size: the largest power of two of longs not above the capacity, so between 4 and 8 bytes per
+ * entry of capacity.
+ */
+final class HeatField {
+    private static final long[] SEEDS = {
+        0x9E3779B97F4A7C15L, 0xC2B2AE3D27D4EB4FL, 0x165667B19E3779F9L, 0xD6E8FEB86659FD93L};
+    private static final long HALF_MASK = 0x7777_7777_7777_7777L;
+
+    private final long[] table;
+    private final int mask;
+    private final int coolEvery;
+    private int coolHand;
+    private int untilCool;
+
+    HeatField(int capacity, int coolingPeriodFactor) {
+        int words = Integer.highestOneBit(Math.max(16, capacity));
+        table = new long[words];
+        mask = words - 1;
+        long period = (long) coolingPeriodFactor * Math.max(capacity, 16);
+        coolEvery = (int) Math.max(1, period / words);
+        untilCool = coolEvery;
+    }
+
+    private static int index(long hash, int i, int mask) {
+        long h = (hash ^ SEEDS[i]) * SEEDS[(i + 1) & 3];
+        h ^= h >>> 29;
+        return (int) h & mask;
+    }
+
+    private static int shift(long hash, int i) {
+        // A nibble position per row, from bits of the hash the row index did not use.
+        return (int) ((hash >>> (40 + 4 * i)) & 15) << 2;
+    }
+
+    /** The estimated number of recent requests for this hash, 0..15. */
+    int estimate(long hash) {
+        int min = 15;
+        for (int i = 0; i < 4; i++) {
+            int c = (int) (table[index(hash, i, mask)] >>> shift(hash, i)) & 15;
+            min = Math.min(min, c);
+        }
+        return min;
+    }
+
+    /** Records one request for this hash and lets the field cool a little. */
+    void heat(long hash) {
+        int min = estimate(hash);
+        if (min < 15) {
+            for (int i = 0; i < 4; i++) {
+                int idx = index(hash, i, mask);
+                int s = shift(hash, i);
+                if (((table[idx] >>> s) & 15) == min) {
+                    table[idx] += 1L << s;
+                }
+            }
+        }
+        if (--untilCool == 0) {
+            untilCool = coolEvery;
+            table[coolHand] = (table[coolHand] >>> 1) & HALF_MASK;
+            coolHand = (coolHand + 1) & mask;
+        }
+    }
+
+    int bytes() {
+        return table.length * Long.BYTES;
+    }
+}
