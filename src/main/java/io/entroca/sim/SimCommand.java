@@ -36,23 +36,43 @@ public final class SimCommand implements Callable<Integer> {
             + "(guessed from the file name when omitted).")
     String format;
 
-    @Option(names = "--sizes", split = ",", required = true, description = "Cache sizes in entries.")
+    @Option(names = "--sizes", split = ",", description = "Cache sizes in entries.")
     List<Integer> sizes;
 
     @Option(names = "--policies", split = ",", defaultValue = "thermo,lru,sieve,s3fifo,wtinylfu,opt",
-            description = "Policies: ${DEFAULT-VALUE}. thermo:key=value,... overrides thermo settings.")
+            description = "Policies: ${DEFAULT-VALUE}. thermo:key=value/key=value overrides thermo settings.")
     List<String> policies;
 
     @Option(names = "--runs", defaultValue = "1",
             description = "Runs of each randomised policy (thermo, wtinylfu), averaged.")
     int runs;
 
+    @Option(names = "--cells", description = "Run the issue's trace-by-size cells instead of one trace: "
+            + "all (the 28), small (quick subset) or labels joined by + (OLTP+gli).")
+    String cells;
+
+    @Option(names = "--traces-dir", description = "Folder of shared/traces for --cells "
+            + "(default: the entroca.traces property, ../shared/traces, /work/shared/traces).")
+    Path tracesDir;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Parallel simulations for --cells.")
+    int threads;
+
     @Option(names = "--plot", description = "Also write hit ratio against size to this PNG.")
     Path plot;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         PrintStream err = System.err;
+        if (cells != null) {
+            Path dir = tracesDir != null ? tracesDir : Cells.defaultTraces();
+            Cells.run(dir, Cells.select(cells), policies, runs, threads, System.out, err);
+            return 0;
+        }
+        if (sizes == null || sizes.isEmpty()) {
+            err.println("entroca sim: give --sizes N[,N...]");
+            return 2;
+        }
         Trace t;
         if (synthetic != null) {
             t = Synthetic.parse(synthetic, 1);

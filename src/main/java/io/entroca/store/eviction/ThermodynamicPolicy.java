@@ -21,49 +21,70 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
      * @param admission whether a newcomer must be hotter than the victim to take its place
      * @param seed the sampler's seed; equal seeds give equal decisions
      */
-    public record Config(int samples, int ticksPerCapacity, double halfLifeTicks, int initialGrace,
-                         boolean adaptive, double climbPeriod, int coolingFactor, boolean admission,
-                         long seed) {
+    public record Config(int samples, double window, double windowMax, double barrier,
+                         double protectBonus, double halfLifeTicks, int ticksPerCapacity,
+                         boolean adaptive, double climbPeriod, double climbStep, int coolingFactor,
+                         boolean climbWindow, double windowStep, long seed) {
 
         public static Config defaults() {
-            return new Config(16, 64, 1e9, 1, true, 1.0, 10, true, 42);
+            return new Config(16, 0.01, 0.5, -0.5, 2.0, 160, 16, true, 2.0, 1.0, 10, true, 0.0625, 42);
         }
 
-        /** Applies "key=value,key=value" overrides, for experiments from the command line. */
+        /** Applies "key=value/key=value" overrides, for experiments from the command line. */
         public Config with(String overrides) {
-            Config c = this;
             if (overrides == null || overrides.isBlank()) {
-                return c;
+                return this;
             }
-            for (String kv : overrides.split(",")) {
-                String[] p = kv.split("=", 2);
-                String k = p[0].strip().toLowerCase(Locale.ROOT);
-                String v = p[1].strip();
-                c = switch (k) {
-                    case "samples" -> new Config(Integer.parseInt(v), c.ticksPerCapacity, c.halfLifeTicks, c.initialGrace, c.adaptive, c.climbPeriod, c.coolingFactor, c.admission, c.seed);
-                    case "ticks" -> new Config(c.samples, Integer.parseInt(v), c.halfLifeTicks, c.initialGrace, c.adaptive, c.climbPeriod, c.coolingFactor, c.admission, c.seed);
-                    case "halflife" -> new Config(c.samples, c.ticksPerCapacity, Double.parseDouble(v), c.initialGrace, c.adaptive, c.climbPeriod, c.coolingFactor, c.admission, c.seed);
-                    case "grace" -> new Config(c.samples, c.ticksPerCapacity, c.halfLifeTicks, Integer.parseInt(v), c.adaptive, c.climbPeriod, c.coolingFactor, c.admission, c.seed);
-                    case "adaptive" -> new Config(c.samples, c.ticksPerCapacity, c.halfLifeTicks, c.initialGrace, Boolean.parseBoolean(v), c.climbPeriod, c.coolingFactor, c.admission, c.seed);
-                    case "climb" -> new Config(c.samples, c.ticksPerCapacity, c.halfLifeTicks, c.initialGrace, c.adaptive, Double.parseDouble(v), c.coolingFactor, c.admission, c.seed);
-                    case "cooling" -> new Config(c.samples, c.ticksPerCapacity, c.halfLifeTicks, c.initialGrace, c.adaptive, c.climbPeriod, Integer.parseInt(v), c.admission, c.seed);
-                    case "admission" -> new Config(c.samples, c.ticksPerCapacity, c.halfLifeTicks, c.initialGrace, c.adaptive, c.climbPeriod, c.coolingFactor, Boolean.parseBoolean(v), c.seed);
-                    case "seed" -> new Config(c.samples, c.ticksPerCapacity, c.halfLifeTicks, c.initialGrace, c.adaptive, c.climbPeriod, c.coolingFactor, c.admission, Long.parseLong(v));
-                    default -> throw new IllegalArgumentException("unknown thermo setting '" + k + "'");
-                };
+            var values = new java.util.LinkedHashMap<String, String>();
+            var components = Config.class.getRecordComponents();
+            try {
+                for (var rc : components) {
+                    values.put(rc.getName().toLowerCase(Locale.ROOT), String.valueOf(rc.getAccessor().invoke(this)));
+                }
+                for (String kv : overrides.split("[/;]")) {
+                    String[] p = kv.split("=", 2);
+                    String k = p[0].strip().toLowerCase(Locale.ROOT);
+                    if (!values.containsKey(k)) {
+                        throw new IllegalArgumentException("unknown thermo setting '" + k + "'; known: " + values.keySet());
+                    }
+                    values.put(k, p[1].strip());
+                }
+                Object[] args = new Object[components.length];
+                Class<?>[] types = new Class<?>[components.length];
+                for (int i = 0; i < components.length; i++) {
+                    types[i] = components[i].getType();
+                    String v = values.get(components[i].getName().toLowerCase(Locale.ROOT));
+                    args[i] = types[i] == int.class ? (Object) Integer.parseInt(v)
+                            : types[i] == long.class ? (Object) Long.parseLong(v)
+                            : types[i] == boolean.class ? (Object) Boolean.parseBoolean(v)
+                            : (Object) Double.parseDouble(v);
+                }
+                return Config.class.getDeclaredConstructor(types).newInstance(args);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
             }
-            return c;
         }
     }
 
     private static final int RESIDENT = 0x80;
-    private static final int TEMP_MASK = 0x7f;
+    private static final int WINDOW = 0x40;
+    private static final int PROTECTED = 0x20;
+    private static final int TEMP_MASK = 0x1f;
 
     private final int capacity;
     private final Config config;
-    private final byte[] state;   // bit 7 resident, bits 0-6 temperature
+    private final byte[] state;   // bit 7 resident, bit 6 in the window, bit 5 hit in main, 0-4 temperature
     private final byte[] stamp;   // clock tick of the last touch
     private final HeatField field;
+
+    // The window: newcomers in arrival order (a ring of slots; stale entries are skipped).
+    private final int[] ring;
+    private int ringHead;
+    private int ringTail;
+    private int ringCount;
+    private int windowSize;
+    private int windowTarget;
+    private final int minWindow;
 
     private final int tickLength;
     private final int maxAge;
@@ -72,18 +93,20 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     private int clampHand;
     private int scanHand;
     private long rng;
-
     private final float[] decay = new float[256];
 
-    // The annealing climber over the grace period.
-    private int grace;
+    // Decision pending between selectVictim and onEvict.
+    private int pendingCandidate = -1;
+    private int pendingVictim = -1;
+
+    // The annealing climber over the admission barrier.
+    private double barrier;
     private final long climbRequests;
     private long periodRequests;
     private long periodHits;
     private double lastHitRatio = -1;
-    private int direction = 1;
+    private int direction = -1;
     private double step;
-    private final double initialStep;
 
     public ThermodynamicPolicy(int capacity) {
         this(capacity, Config.defaults());
@@ -98,6 +121,10 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         state = new byte[capacity];
         stamp = new byte[capacity];
         field = new HeatField(capacity, config.coolingFactor());
+        int maxWindow = Math.max(1, (int) (capacity * config.windowMax()));
+        ring = new int[maxWindow + 1];
+        windowTarget = Math.max(1, Math.min(maxWindow, (int) Math.round(capacity * config.window())));
+        minWindow = windowTarget;
         tickLength = Math.max(1, capacity / config.ticksPerCapacity());
         int sweepTicks = (capacity + tickLength - 1) / tickLength;
         maxAge = Math.max(1, 254 - sweepTicks);
@@ -105,13 +132,12 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         for (int a = 0; a < 256; a++) {
             decay[a] = (float) Math.pow(2, -a / config.halfLifeTicks());
         }
-        grace = Math.min(config.initialGrace(), maxAge);
+        barrier = config.barrier();
         climbRequests = Math.max(256, (long) (config.climbPeriod() * capacity));
-        initialStep = Math.max(1, maxAge / 16.0);
-        step = initialStep;
+        step = config.climbStep();
     }
 
-    // ---- time -----------------------------------------------------------------------------
+    // ---- time and adaptation ---------------------------------------------------------------
 
     private void request(boolean hit) {
         if (++requestsInTick >= tickLength) {
@@ -144,13 +170,19 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
                 direction = -direction;
             }
             if (Math.abs(hr - lastHitRatio) > 0.05) {
-                step = initialStep; // the workload changed: reheat
+                step = config.climbStep(); // the workload changed: reheat
             } else {
-                step = Math.max(1, step * 0.9);
+                step = Math.max(config.climbStep() / 8, step * 0.9);
             }
         }
         lastHitRatio = hr;
-        grace = (int) Math.max(0, Math.min(maxAge, grace + direction * Math.round(step)));
+        if (config.climbWindow()) {
+            int maxWindow = ring.length - 1;
+            double delta = direction * step * config.windowStep() * capacity;
+            windowTarget = (int) Math.max(minWindow, Math.min(maxWindow, Math.round(windowTarget + delta)));
+        } else {
+            barrier = Math.max(-16, Math.min(16, barrier + direction * step));
+        }
     }
 
     private int age(int slot) {
@@ -158,12 +190,14 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     }
 
     private float energy(int slot) {
-        return (state[slot] & TEMP_MASK) * decay[age(slot)];
+        int st = state[slot];
+        float t = (st & TEMP_MASK) * decay[age(slot)];
+        return (st & PROTECTED) != 0 ? t + (float) config.protectBonus() : t;
     }
 
-    private void touch(int slot, long hash) {
-        int t = field.estimate(hash);
-        state[slot] = (byte) (RESIDENT | Math.min(TEMP_MASK, t));
+    private void setTemperature(int slot, long hash, int flags) {
+        int t = Math.min(TEMP_MASK, field.estimate(hash));
+        state[slot] = (byte) (RESIDENT | flags | t);
         stamp[slot] = (byte) now;
     }
 
@@ -171,13 +205,34 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
 
     @Override
     public void onInsert(int slot, long hash) {
-        touch(slot, hash);
+        setTemperature(slot, hash, WINDOW);
+        ring[ringHead] = slot;
+        ringHead = ringHead + 1 == ring.length ? 0 : ringHead + 1;
+        if (ringCount == ring.length - 1) {
+            // The ring is full of stale entries (removals): forget the oldest.
+            ringTail = ringTail + 1 == ring.length ? 0 : ringTail + 1;
+        } else {
+            ringCount++;
+        }
+        windowSize++;
+        // While the cache fills (no evictions), the window's overflow simply moves to main.
+        while (windowSize > windowTarget) {
+            int tail = windowTail();
+            if (tail < 0) {
+                break;
+            }
+            popWindowTail();
+            state[tail] &= (byte) ~WINDOW;
+            windowSize--;
+        }
     }
 
     @Override
     public void onHit(int slot, long hash) {
         field.heat(hash);
-        touch(slot, hash);
+        int st = state[slot];
+        int flags = (st & WINDOW) != 0 ? WINDOW : PROTECTED;
+        setTemperature(slot, hash, flags);
         request(true);
     }
 
@@ -189,12 +244,46 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
 
     @Override
     public void onRemove(int slot) {
-        state[slot] = 0;
+        leave(slot);
     }
 
     @Override
     public void onEvict(int slot) {
+        if (slot == pendingVictim && pendingCandidate >= 0 && pendingCandidate != slot) {
+            // The window's eldest won its duel: it moves to the main region.
+            popWindowTail();
+            state[pendingCandidate] &= (byte) ~WINDOW;
+            windowSize--;
+        } else if (slot == pendingCandidate) {
+            popWindowTail();
+        }
+        pendingCandidate = -1;
+        pendingVictim = -1;
+        leave(slot);
+    }
+
+    private void leave(int slot) {
+        if ((state[slot] & WINDOW) != 0) {
+            windowSize--;
+        }
         state[slot] = 0;
+    }
+
+    /** The window's eldest live entry, dropping stale ring entries; -1 if none. */
+    private int windowTail() {
+        while (ringCount > 0) {
+            int s = ring[ringTail];
+            if ((state[s] & (RESIDENT | WINDOW)) == (RESIDENT | WINDOW)) {
+                return s;
+            }
+            popWindowTail();
+        }
+        return -1;
+    }
+
+    private void popWindowTail() {
+        ringTail = ringTail + 1 == ring.length ? 0 : ringTail + 1;
+        ringCount--;
     }
 
     private int nextSlot() {
@@ -206,28 +295,20 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         return (int) (((x >>> 32) * capacity) >>> 32);
     }
 
-    @Override
-    public int selectVictim() {
+    /** The coldest of a few sampled main-region entries; -1 if the sample found none. */
+    private int sampleMainVictim() {
         int best = -1;
         float bestEnergy = Float.MAX_VALUE;
         int bestAge = -1;
-        int oldestFresh = -1;
-        int oldestFreshAge = -1;
         int found = 0;
         for (int draws = 0; found < config.samples() && draws < 4 * config.samples(); draws++) {
             int s = nextSlot();
-            if ((state[s] & RESIDENT) == 0) {
+            int st = state[s];
+            if ((st & RESIDENT) == 0 || (st & WINDOW) != 0) {
                 continue;
             }
             found++;
             int a = age(s);
-            if (a < grace) {
-                if (a > oldestFreshAge) {
-                    oldestFresh = s;
-                    oldestFreshAge = a;
-                }
-                continue;
-            }
             float e = energy(s);
             if (e < bestEnergy || (e == bestEnergy && a > bestAge)) {
                 best = s;
@@ -235,13 +316,51 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
                 bestAge = a;
             }
         }
-        if (best >= 0) {
-            return best;
+        return best;
+    }
+
+    @Override
+    public int selectVictim() {
+        pendingCandidate = -1;
+        pendingVictim = -1;
+        int candidate = windowSize >= windowTarget ? windowTail() : -1;
+        if (candidate >= 0 && windowSize > windowTarget) {
+            // The window shrank: its eldest moves to main without a duel, one per eviction.
+            popWindowTail();
+            state[candidate] &= (byte) ~WINDOW;
+            windowSize--;
+            candidate = windowTail();
         }
-        if (oldestFresh >= 0) {
-            return oldestFresh;
+        int victim = sampleMainVictim();
+        if (victim < 0) {
+            if (candidate >= 0) {
+                return candidate;
+            }
+            int w = windowTail();
+            if (w >= 0) {
+                return w;
+            }
+            return scanForResident();
         }
-        // Almost nothing resident: walk to the next resident slot.
+        if (candidate < 0) {
+            return victim;
+        }
+        pendingCandidate = candidate;
+        if (duel(candidate, victim)) {
+            pendingVictim = victim;
+            return victim;
+        }
+        return candidate;
+    }
+
+    /** Whether the window's eldest is hot enough to take the main victim's place. */
+    private boolean duel(int candidate, int victim) {
+        float c = state[candidate] & TEMP_MASK;
+        float v = energy(victim);
+        return c + barrier > v;
+    }
+
+    private int scanForResident() {
         for (int i = 0; i < capacity; i++) {
             int s = scanHand;
             scanHand = s + 1 == capacity ? 0 : s + 1;
@@ -260,7 +379,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         for (int i = 0; i < count; i++) {
             int s = candidates[i];
             int a = age(s);
-            float e = a < grace ? Float.MAX_VALUE / 2 - a : energy(s);
+            float e = energy(s);
             if (e < bestEnergy || (e == bestEnergy && a > bestAge)) {
                 best = i;
                 bestEnergy = e;
@@ -272,10 +391,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
 
     @Override
     public boolean admit(long newcomerHash, int victimSlot) {
-        if (!config.admission() || age(victimSlot) < grace) {
-            return true;
-        }
-        return field.estimate(newcomerHash) > energy(victimSlot);
+        return true;
     }
 
     // ---- introspection for tests and docs -------------------------------------------------
@@ -292,8 +408,12 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         return (state[slot] & RESIDENT) != 0;
     }
 
-    public int grace() {
-        return grace;
+    public double barrier() {
+        return barrier;
+    }
+
+    public int windowSize() {
+        return windowSize;
     }
 
     public int maxAge() {
