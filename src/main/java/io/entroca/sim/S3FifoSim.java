@@ -66,6 +66,11 @@ final class S3FifoSim implements SimPolicy {
             }
             return true;
         }
+        // The request is checked against G before making room, as it arrives.
+        boolean ghostHit = ghostContains(key);
+        if (ghostHit) {
+            ghostSeq.remove(key);
+        }
         while (index.size() >= capacity) {
             evict();
         }
@@ -73,8 +78,7 @@ final class S3FifoSim implements SimPolicy {
         keys[node] = key;
         freq[node] = 0;
         index.put(key, node);
-        if (ghostContains(key)) {
-            ghostSeq.remove(key);
+        if (ghostHit) {
             queueOf[node] = M;
             queues.addFirst(M, node);
         } else {
