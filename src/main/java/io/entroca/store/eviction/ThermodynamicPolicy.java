@@ -4,21 +4,68 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Thermodynamic eviction. DESIGN COMMENT AT TOP — rewritten once the measured design settles.
+ * Thermodynamic eviction: entries are particles with a temperature, the key space carries a heat
+ * field, and the cache keeps the hottest particles it can.
+ *
+ * <p><b>The model.</b> Every request for a key deposits heat at that key's place in a <em>heat
+ * field</em> ({@link HeatField}: a count-min sketch of 4-bit counters over resident and
+ * non-resident keys alike), and the field cools continuously (each counter halves once per ten
+ * capacities of requests). An entry's <em>temperature</em> is the field's value at its key,
+ * sampled whenever it is touched and kept in five bits; between touches it cools as
+ * {@code T * 2^(-age / halfLife)} with the field's own half-life, measured by a one-byte clock
+ * stamp. Entries hit since they entered the main region carry a latent-heat bonus (the protected
+ * segment of an SLRU, in temperature units).
+ *
+ * <p><b>Eviction</b> samples 16 resident slots of the main region and takes the coldest (energy
+ * ties go to the oldest): randomness only serves to find a cold particle in O(1), never to pick a
+ * warm one, because drawing victims with Boltzmann weights measured 4.7 points worse. Newcomers
+ * first enter a small <em>window</em> (a FIFO of slots, initially 1% of capacity). When room is
+ * needed, the window's eldest and the sampled main victim meet in a <em>duel</em>: the candidate
+ * enters the main region only if its temperature minus a barrier of 0.5 exceeds the victim's
+ * energy; otherwise it leaves. The barrier gives incumbents the benefit of ties, which is what
+ * keeps a fixed working set on loops instead of cycling like LRU.
+ *
+ * <p><b>Annealing.</b> The window's size is set online by a hill climber over the hit ratio every
+ * two capacities of requests: it keeps its direction while the hit ratio improves, reverses when
+ * it falls, cools its step by 10% per move, and reheats to the full step (6.25% of capacity) when
+ * the hit ratio jumps by more than 5 points (a new workload). The window never shrinks below its
+ * starting 1%, so a wrong first move cannot starve newcomers.
+ *
+ * <p><b>Costs.</b> Per entry: one byte of state (resident, window, protected, 5-bit temperature)
+ * and one byte of clock stamp. The window ring adds 4 bytes per slot of its maximum size (half the
+ * capacity by default, so 2 more bytes per entry of capacity; see docs/eviction.md). The heat
+ * field is 4 to 8 bytes per entry of capacity. Every operation does O(1) work: at most 64 draws
+ * for 16 samples, one stamp clamped and at most one field word cooled per request; nothing walks
+ * the cache, except {@code selectVictim} on a nearly empty cache.
+ *
+ * <p><b>What it learned from.</b> LRFU (Lee et al., 2001) for one score that decays from
+ * frequency towards recency; Redis's LFU for a small per-key counter decayed by elapsed time
+ * rather than by a global sweep, and for sampled eviction; TinyLFU and W-TinyLFU (Einziger,
+ * Friedman and Manes, 2017) and Caffeine's hill climber for the sketch, the window, the admission
+ * duel and the adaptive window; S3-FIFO (Yang et al., SOSP'23) for a small FIFO that filters
+ * one-hit wonders cheaply; SIEVE (Zhang et al., NSDI'24) for cheap hits (a hit rewrites two bytes
+ * and moves nothing).
+ *
+ * <p>Every method runs on the store's owner thread; the class is not thread-safe.
  */
 public final class ThermodynamicPolicy implements EvictionPolicy {
 
     /**
-     * The policy's constants. Defaults are the ones the 28-cell traces justified (docs/eviction.md).
+     * The policy's constants. Defaults are the ones the trace cells justified (docs/eviction.md).
      *
-     * @param samples how many resident slots are drawn per eviction; the coldest non-fresh one goes
-     * @param ticksPerCapacity clock ticks per {@code capacity} requests (resolution of the 1-byte stamp)
-     * @param halfLifeTicks ticks over which an entry's temperature halves when it is not touched
-     * @param initialGrace ticks after a touch during which an entry is fresh and not evictable
-     * @param adaptive whether the annealing climber moves the grace period
-     * @param climbPeriod requests between climber steps, as a multiple of capacity
-     * @param coolingFactor the heat field halves each counter once per this many times capacity requests
-     * @param admission whether a newcomer must be hotter than the victim to take its place
+     * @param samples main-region slots drawn per eviction; the coldest goes
+     * @param window the window's starting (and smallest) size, as a fraction of capacity
+     * @param windowMax the largest size the climber may give the window
+     * @param barrier added to the window candidate's temperature in the duel; negative favours incumbents
+     * @param protectBonus energy added to entries hit since they entered the main region
+     * @param halfLifeTicks clock ticks over which an untouched entry's temperature halves
+     * @param ticksPerCapacity clock ticks per {@code capacity} requests
+     * @param adaptive whether the climber runs at all
+     * @param climbPeriod requests between climber moves, as a multiple of capacity
+     * @param climbStep the climber's starting step, in units of {@code windowStep} (or of barrier)
+     * @param coolingFactor the heat field halves each counter once per this many capacities of requests
+     * @param climbWindow true: the climber sizes the window; false: it moves the barrier
+     * @param windowStep the window step as a fraction of capacity
      * @param seed the sampler's seed; equal seeds give equal decisions
      */
     public record Config(int samples, double window, double windowMax, double barrier,
