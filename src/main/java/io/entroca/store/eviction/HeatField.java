@@ -7,8 +7,8 @@ package io.entroca.store.eviction;
  * that each counter is halved once per {@code coolingPeriod} requests. That is TinyLFU's reset
  * spread out over time, so no request ever pays for a whole-table pass.
  *
- * <p>Size: the largest power of two of longs not above the capacity, so between 4 and 8 bytes per
- * entry of capacity.
+ * <p>Size: one long (sixteen counters) per entry of capacity, i.e. 8 bytes per entry, or
+ * {@code 8 / 2^shrink} bytes; at least 16 longs.
  */
 final class HeatField {
     private static final long[] SEEDS = {
@@ -16,24 +16,29 @@ final class HeatField {
     private static final long HALF_MASK = 0x7777_7777_7777_7777L;
 
     private final long[] table;
-    private final int mask;
+    private final int words;
     private final int coolEvery;
     private int coolHand;
     private int untilCool;
 
-    HeatField(int capacity, int coolingPeriodFactor) {
-        int words = Integer.highestOneBit(Math.max(16, capacity));
+    /**
+     * @param capacity entries in the cache
+     * @param coolingPeriodFactor each counter halves once per this many capacities of requests
+     * @param shrink 0 for one long per entry of capacity, 1 for half that, ...
+     */
+    HeatField(int capacity, int coolingPeriodFactor, int shrink) {
+        words = Math.max(16, capacity >> shrink);
         table = new long[words];
-        mask = words - 1;
         long period = (long) coolingPeriodFactor * Math.max(capacity, 16);
         coolEvery = (int) Math.max(1, period / words);
         untilCool = coolEvery;
     }
 
-    private static int index(long hash, int i, int mask) {
+    /** A row's word for this hash: a multiply-shift of a remixed hash onto [0, words). */
+    private static int index(long hash, int i, int words) {
         long h = (hash ^ SEEDS[i]) * SEEDS[(i + 1) & 3];
         h ^= h >>> 29;
-        return (int) h & mask;
+        return (int) (((h & 0xffff_ffffL) * words) >>> 32);
     }
 
     private static int shift(long hash, int i) {
@@ -45,7 +50,7 @@ final class HeatField {
     int estimate(long hash) {
         int min = 15;
         for (int i = 0; i < 4; i++) {
-            int c = (int) (table[index(hash, i, mask)] >>> shift(hash, i)) & 15;
+            int c = (int) (table[index(hash, i, words)] >>> shift(hash, i)) & 15;
             min = Math.min(min, c);
         }
         return min;
@@ -56,7 +61,7 @@ final class HeatField {
         int min = estimate(hash);
         if (min < 15) {
             for (int i = 0; i < 4; i++) {
-                int idx = index(hash, i, mask);
+                int idx = index(hash, i, words);
                 int s = shift(hash, i);
                 if (((table[idx] >>> s) & 15) == min) {
                     table[idx] += 1L << s;
@@ -66,7 +71,7 @@ final class HeatField {
         if (--untilCool == 0) {
             untilCool = coolEvery;
             table[coolHand] = (table[coolHand] >>> 1) & HALF_MASK;
-            coolHand = (coolHand + 1) & mask;
+            coolHand = coolHand + 1 == words ? 0 : coolHand + 1;
         }
     }
 

@@ -26,17 +26,24 @@ import java.util.Locale;
  * keeps a fixed working set on loops instead of cycling like LRU.
  *
  * <p><b>Annealing.</b> The window's size is set online by a hill climber over the hit ratio every
- * two capacities of requests: it keeps its direction while the hit ratio improves, reverses when
+ * four capacities of requests: it keeps its direction while the hit ratio improves, reverses when
  * it falls, cools its step by 10% per move, and reheats to the full step (6.25% of capacity) when
  * the hit ratio jumps by more than 5 points (a new workload). The window never shrinks below its
- * starting 1%, so a wrong first move cannot starve newcomers.
+ * starting 1% and never grows past 25%. The cooling rate follows the window: as the window grows
+ * from 1% to 25% the temperatures' half-life shortens from ten capacities of requests by up to a
+ * factor of eight ({@code coupling = 3} halvings), because a workload that rewards a big window is
+ * a recency workload, and in such a workload old heat is stale. A loop or a skewed workload keeps
+ * a small window and a long memory; a recency-heavy database trace gets both a big window and a
+ * short memory, from one adapted parameter. This coupling is what took the policy past Caffeine
+ * on the issue's cells (docs/eviction.md, perf/eviction-experiments.md).
  *
  * <p><b>Costs.</b> Per entry: one byte of state (resident, window, protected, 5-bit temperature)
- * and one byte of clock stamp. The window ring adds 4 bytes per slot of its maximum size (half the
- * capacity by default, so 2 more bytes per entry of capacity; see docs/eviction.md). The heat
- * field is 4 to 8 bytes per entry of capacity. Every operation does O(1) work: at most 64 draws
- * for 16 samples, one stamp clamped and at most one field word cooled per request; nothing walks
- * the cache, except {@code selectVictim} on a nearly empty cache.
+ * and one byte of clock stamp. The window ring adds 4 bytes per slot of its maximum size (a
+ * quarter of the capacity, so at most 1 byte per entry of capacity). The heat field is 8 bytes
+ * per entry of capacity. Every operation does O(1) work: at most 64 draws for 16 samples, one
+ * stamp clamped and at most one field word cooled per request, and a 256-entry decay table rebuilt
+ * once per climber move (every four capacities of requests); nothing walks the cache, except
+ * {@code selectVictim} on a nearly empty cache.
  *
  * <p><b>What it learned from.</b> LRFU (Lee et al., 2001) for one score that decays from
  * frequency towards recency; Redis's LFU for a small per-key counter decayed by elapsed time
@@ -66,15 +73,18 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
      * @param coolingFactor the heat field halves each counter once per this many capacities of requests
      * @param climbWindow true: the climber sizes the window; false: it moves the barrier
      * @param windowStep the window step as a fraction of capacity
+     * @param coupling how strongly the half-life shortens as the window grows (0: not at all)
+     * @param sketchShrink the heat field is 2^-sketchShrink longs per entry of capacity (rounded down)
      * @param seed the sampler's seed; equal seeds give equal decisions
      */
     public record Config(int samples, double window, double windowMax, double barrier,
                          double protectBonus, double halfLifeTicks, int ticksPerCapacity,
                          boolean adaptive, double climbPeriod, double climbStep, int coolingFactor,
-                         boolean climbWindow, double windowStep, long seed) {
+                         boolean climbWindow, double windowStep, double coupling, int sketchShrink,
+                         long seed) {
 
         public static Config defaults() {
-            return new Config(16, 0.01, 0.5, -0.5, 2.0, 160, 16, true, 2.0, 1.0, 10, true, 0.0625, 42);
+            return new Config(16, 0.01, 0.25, -0.5, 2.0, 160, 16, true, 4.0, 1.0, 10, true, 0.0625, 3.0, 0, 42);
         }
 
         /** Applies "key=value/key=value" overrides, for experiments from the command line. */
@@ -167,18 +177,16 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         this.config = config;
         state = new byte[capacity];
         stamp = new byte[capacity];
-        field = new HeatField(capacity, config.coolingFactor());
+        field = new HeatField(capacity, config.coolingFactor(), config.sketchShrink());
         int maxWindow = Math.max(1, (int) (capacity * config.windowMax()));
         ring = new int[maxWindow + 1];
         windowTarget = Math.max(1, Math.min(maxWindow, (int) Math.round(capacity * config.window())));
         minWindow = windowTarget;
+        setHalfLife();
         tickLength = Math.max(1, capacity / config.ticksPerCapacity());
         int sweepTicks = (capacity + tickLength - 1) / tickLength;
         maxAge = Math.max(1, 254 - sweepTicks);
         rng = config.seed() ^ 0x5DEECE66DL;
-        for (int a = 0; a < 256; a++) {
-            decay[a] = (float) Math.pow(2, -a / config.halfLifeTicks());
-        }
         barrier = config.barrier();
         climbRequests = Math.max(256, (long) (config.climbPeriod() * capacity));
         step = config.climbStep();
@@ -227,8 +235,23 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
             int maxWindow = ring.length - 1;
             double delta = direction * step * config.windowStep() * capacity;
             windowTarget = (int) Math.max(minWindow, Math.min(maxWindow, Math.round(windowTarget + delta)));
+            setHalfLife();
         } else {
             barrier = Math.max(-16, Math.min(16, barrier + direction * step));
+        }
+    }
+
+    /**
+     * The cooling rate follows the window: a workload that wants a larger window is a recency
+     * workload, so temperatures in main should cool faster too (halving per doubling of
+     * {@code coupling} times the window's share of its range).
+     */
+    private void setHalfLife() {
+        int maxWindow = ring.length - 1;
+        double share = maxWindow > minWindow ? (double) (windowTarget - minWindow) / (maxWindow - minWindow) : 0;
+        double halfLife = config.halfLifeTicks() * Math.pow(2, -config.coupling() * share);
+        for (int a = 0; a < 256; a++) {
+            decay[a] = (float) Math.pow(2, -a / halfLife);
         }
     }
 
