@@ -12,11 +12,16 @@ final class CaffeineSim implements SimPolicy {
     private final Cache<Long, Boolean> cache;
 
     CaffeineSim(int capacity) {
-        cache = Caffeine.newBuilder()
-                .maximumSize(capacity)
-                .initialCapacity(capacity)
-                .executor(Runnable::run)
-                .build();
+        this(capacity, true);
+    }
+
+    /** @param presize whether to size the hash table up front (it also sizes the sketch early) */
+    CaffeineSim(int capacity, boolean presize) {
+        var builder = Caffeine.newBuilder().maximumSize(capacity).executor(Runnable::run);
+        if (presize) {
+            builder.initialCapacity(capacity);
+        }
+        cache = builder.build();
     }
 
     @Override

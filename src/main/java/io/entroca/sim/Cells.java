@@ -38,6 +38,20 @@ public final class Cells {
             new Cell("arc/P3.lis.zst", "P3", new int[] {32768, 131072}),
             new Cell("arc/P6.lis.zst", "P6", new int[] {32768, 131072}));
 
+    /**
+     * Cells never used to choose thermo's constants: the other traces of shared/traces, at sizes
+     * around a quarter and a half of their key counts. A check against tuning to the 28.
+     */
+    public static final List<Cell> HOLDOUT = List.of(
+            new Cell("lirs/ps.trace.gz", "ps", new int[] {500, 1500}),
+            new Cell("lirs/cpp.trace.gz", "cpp", new int[] {250, 600}),
+            new Cell("lirs/multi1.trace.gz", "multi1", new int[] {600, 1300}),
+            new Cell("lirs/multi3.trace.gz", "multi3", new int[] {1800, 3700}),
+            new Cell("lirs/2_pools.trace.gz", "2_pools", new int[] {2500, 5000}),
+            new Cell("lirs/zigzag.trace.gz", "zigzag", new int[] {500, 1000}),
+            new Cell("lirs/scan.trace.gz", "scan", new int[] {500, 1000}),
+            new Cell("libcachesim/cloudPhysicsIO.oracleGeneral.bin", "cloudPhysicsIO", new int[] {5000, 20000}));
+
     /** The quick subset: traces small enough to iterate on in seconds. */
     public static final List<String> SMALL = List.of("OLTP", "gli", "loop", "cs", "multi2", "sprite",
             "web12", "corda");
@@ -45,6 +59,9 @@ public final class Cells {
     public static List<Cell> select(String which) {
         if (which.equals("all")) {
             return ALL;
+        }
+        if (which.equals("holdout")) {
+            return HOLDOUT;
         }
         List<String> labels = which.equals("small") ? SMALL : List.of(which.split("\\+"));
         return ALL.stream().filter(c -> labels.contains(c.label())).toList();

@@ -37,7 +37,7 @@ public final class Policies {
             case "sieve" -> new SieveSim(capacity);
             case "s3fifo" -> args.isEmpty() ? new S3FifoSim(capacity)
                     : new S3FifoSim(capacity, 0.10, Integer.parseInt(args.strip()));
-            case "wtinylfu", "caffeine" -> new CaffeineSim(capacity);
+            case "wtinylfu", "caffeine" -> new CaffeineSim(capacity, !args.strip().equals("lazy"));
             case "opt" -> new OptSim(capacity, trace.keys());
             default -> throw new IllegalArgumentException("unknown policy '" + spec + "'; known: " + NAMES);
         };

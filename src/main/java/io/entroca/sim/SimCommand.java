@@ -48,7 +48,8 @@ public final class SimCommand implements Callable<Integer> {
     int runs;
 
     @Option(names = "--cells", description = "Run the issue's trace-by-size cells instead of one trace: "
-            + "all (the 28), small (quick subset) or labels joined by + (OLTP+gli).")
+            + "all (the 28), small (quick subset), holdout (other traces, never tuned on) or labels "
+            + "joined by + (OLTP+gli).")
     String cells;
 
     @Option(names = "--traces-dir", description = "Folder of shared/traces for --cells "
