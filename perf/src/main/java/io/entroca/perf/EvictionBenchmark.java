@@ -1,8 +1,5 @@
 package io.entroca.perf;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.entroca.sim.SlotTableSim;
 import io.entroca.store.eviction.EvictionPolicy;
 import io.entroca.store.eviction.ThermodynamicPolicy;
 import java.util.SplittableRandom;
@@ -25,12 +22,10 @@ import org.openjdk.jmh.annotations.State;
  *       ({@code onHit}), or a full replacement on a miss in a full cache ({@code onMiss},
  *       {@code selectVictim}, {@code admit}, {@code onEvict}, {@code onInsert}). {@code lru} is an
  *       array-linked exact LRU behind the same seam, for scale.
- *   <li>{@code cacheRequest}: one request of a Zipf(0.9) stream against a whole simulated cache of
- *       100,000 entries (key index included): thermo through the simulator's slot table, against
- *       Caffeine's {@code getIfPresent}/{@code put} with a same-thread executor.
  * </ul>
  *
- * Run: {@code ./entroca jmh EvictionBenchmark -f 1 -wi 2 -i 3 -prof gc}.
+ * {@link EvictionCacheBenchmark} measures whole caches. Run both:
+ * {@code ./entroca jmh Eviction -f 1 -wi 2 -i 5 -w 1s -r 2s -prof gc}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -80,48 +75,6 @@ public class EvictionBenchmark {
             seam.onInsert(victim, h);
         }
         return victim;
-    }
-
-    /** Whole-cache requests on a Zipf stream: thermo via the slot table, and Caffeine. */
-    @State(Scope.Thread)
-    public static class WholeCache {
-        @Param({"thermo", "caffeine"})
-        String cache;
-
-        SlotTableSim thermo;
-        Cache<Long, Boolean> caffeine;
-        long[] keys;
-        int i;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            keys = zipf(1_000_000, 0.9, MASK + 1);
-            if (cache.equals("thermo")) {
-                thermo = new SlotTableSim(CAPACITY, new ThermodynamicPolicy(CAPACITY));
-            } else {
-                caffeine = Caffeine.newBuilder().maximumSize(CAPACITY).executor(Runnable::run).build();
-            }
-            for (long k : keys) {
-                request(k);
-            }
-        }
-
-        boolean request(long key) {
-            if (thermo != null) {
-                return thermo.access(key);
-            }
-            Long boxed = key;
-            if (caffeine.getIfPresent(boxed) != null) {
-                return true;
-            }
-            caffeine.put(boxed, Boolean.TRUE);
-            return false;
-        }
-    }
-
-    @Benchmark
-    public boolean cacheRequest(WholeCache state) {
-        return state.request(state.keys[state.i++ & MASK]);
     }
 
     static long[] zipf(int n, double skew, int count) {

@@ -8,7 +8,10 @@ package io.entroca.store.eviction;
  * spread out over time, so no request ever pays for a whole-table pass.
  *
  * <p>Size: one long (sixteen counters) per entry of capacity, i.e. 8 bytes per entry, or
- * {@code 8 / 2^shrink} bytes; at least 16 longs.
+ * {@code 8 / 2^shrink} bytes; at least 16 longs. Each of the four rows indexes the whole table, so
+ * a lookup touches four cache lines. Putting a key's four counters in one 64-byte block (as
+ * Caffeine's sketch does) made a replacement 40% cheaper but cost 0.9 points over the 28 cells
+ * (loop@256 24.7 -> 11.5), so the rows stay independent.
  */
 final class HeatField {
     private static final long[] SEEDS = {
@@ -56,23 +59,39 @@ final class HeatField {
         return min;
     }
 
-    /** Records one request for this hash and lets the field cool a little. */
-    void heat(long hash) {
-        int min = estimate(hash);
+    /**
+     * Records one request for this hash and lets the field cool a little.
+     *
+     * @return the hash's estimate after this request, 0..15
+     */
+    int heat(long hash) {
+        int i0 = index(hash, 0, words);
+        int i1 = index(hash, 1, words);
+        int i2 = index(hash, 2, words);
+        int i3 = index(hash, 3, words);
+        int s0 = shift(hash, 0);
+        int s1 = shift(hash, 1);
+        int s2 = shift(hash, 2);
+        int s3 = shift(hash, 3);
+        int c0 = (int) (table[i0] >>> s0) & 15;
+        int c1 = (int) (table[i1] >>> s1) & 15;
+        int c2 = (int) (table[i2] >>> s2) & 15;
+        int c3 = (int) (table[i3] >>> s3) & 15;
+        int min = Math.min(Math.min(c0, c1), Math.min(c2, c3));
         if (min < 15) {
-            for (int i = 0; i < 4; i++) {
-                int idx = index(hash, i, words);
-                int s = shift(hash, i);
-                if (((table[idx] >>> s) & 15) == min) {
-                    table[idx] += 1L << s;
-                }
-            }
+            // Conservative update: only the counters at the minimum rise.
+            if (c0 == min) table[i0] += 1L << s0;
+            if (c1 == min) table[i1] += 1L << s1;
+            if (c2 == min) table[i2] += 1L << s2;
+            if (c3 == min) table[i3] += 1L << s3;
+            min++;
         }
         if (--untilCool == 0) {
             untilCool = coolEvery;
             table[coolHand] = (table[coolHand] >>> 1) & HALF_MASK;
             coolHand = coolHand + 1 == words ? 0 : coolHand + 1;
         }
+        return min;
     }
 
     int bytes() {

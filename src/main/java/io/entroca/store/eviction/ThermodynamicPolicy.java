@@ -152,6 +152,9 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     private long rng;
     private final float[] decay = new float[256];
 
+    private long lastMissHash;
+    private int lastMissHeat;
+
     // Decision pending between selectVictim and onEvict.
     private int pendingCandidate = -1;
     private int pendingVictim = -1;
@@ -265,9 +268,8 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         return (st & PROTECTED) != 0 ? t + (float) config.protectBonus() : t;
     }
 
-    private void setTemperature(int slot, long hash, int flags) {
-        int t = Math.min(TEMP_MASK, field.estimate(hash));
-        state[slot] = (byte) (RESIDENT | flags | t);
+    private void setTemperature(int slot, int temperature, int flags) {
+        state[slot] = (byte) (RESIDENT | flags | Math.min(TEMP_MASK, temperature));
         stamp[slot] = (byte) now;
     }
 
@@ -275,7 +277,9 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
 
     @Override
     public void onInsert(int slot, long hash) {
-        setTemperature(slot, hash, WINDOW);
+        // The store calls onMiss just before onInsert for the same hash: reuse that estimate.
+        int t = hash == lastMissHash ? lastMissHeat : field.estimate(hash);
+        setTemperature(slot, t, WINDOW);
         ring[ringHead] = slot;
         ringHead = ringHead + 1 == ring.length ? 0 : ringHead + 1;
         if (ringCount == ring.length - 1) {
@@ -299,16 +303,17 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
 
     @Override
     public void onHit(int slot, long hash) {
-        field.heat(hash);
+        int t = field.heat(hash);
         int st = state[slot];
         int flags = (st & WINDOW) != 0 ? WINDOW : PROTECTED;
-        setTemperature(slot, hash, flags);
+        setTemperature(slot, t, flags);
         request(true);
     }
 
     @Override
     public void onMiss(long hash) {
-        field.heat(hash);
+        lastMissHeat = field.heat(hash);
+        lastMissHash = hash;
         request(false);
     }
 
