@@ -16,6 +16,10 @@ export ENTROCA_JAVA_OPTS="${ENTROCA_JAVA_OPTS:-} -Xmx6g --sun-misc-unsafe-memory
 # The traces never used to choose thermo's constants, as a check against tuning to the 28.
 ./entroca sim --cells holdout --traces-dir "$traces" --runs 3 --threads 2 \
     --policies thermo,wtinylfu,s3fifo,lru,sieve,opt | tee "$root/docs/eviction-holdout.md"
+# Byte-bounded caches on the one trace with object sizes (OPT has no byte mode).
+./entroca sim --trace "$traces/libcachesim/cloudPhysicsIO.oracleGeneral.bin" --bytes --runs 3 \
+    --sizes 16000000,64000000,256000000,1024000000 --policies thermo,wtinylfu,s3fifo,lru,sieve \
+    > "$root/docs/eviction-bytes.md"
 # Hit ratio against size, one plot per trace family shown in the docs.
 ./entroca sim --trace "$traces/arc/OLTP.lis.zst" --sizes 250,500,1000,2000,4000,8000 --runs 3 \
     --policies thermo,wtinylfu,s3fifo,lru,sieve,opt --plot docs/eviction-oltp.png > docs/eviction-oltp.md

@@ -9,7 +9,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * run on the calling thread so that every eviction happens before the next request.
  */
 final class CaffeineSim implements SimPolicy {
-    private final Cache<Long, Boolean> cache;
+    private final Cache<Long, Integer> cache;
 
     CaffeineSim(int capacity) {
         this(capacity, true);
@@ -24,13 +24,23 @@ final class CaffeineSim implements SimPolicy {
         cache = builder.build();
     }
 
+    /** A cache bounded by total weight (bytes), each entry weighing its object size. */
+    CaffeineSim(long capacityBytes, int expectedEntries) {
+        cache = Caffeine.newBuilder()
+                .maximumWeight(capacityBytes)
+                .<Long, Integer>weigher((k, v) -> v)
+                .initialCapacity(expectedEntries)
+                .executor(Runnable::run)
+                .build();
+    }
+
     @Override
-    public boolean access(long key) {
+    public boolean access(long key, int weight) {
         Long boxed = key;
         if (cache.getIfPresent(boxed) != null) {
             return true;
         }
-        cache.put(boxed, Boolean.TRUE);
+        cache.put(boxed, weight);
         return false;
     }
 

@@ -39,7 +39,10 @@ final class OptSim implements SimPolicy {
     }
 
     @Override
-    public boolean access(long key) {
+    public boolean access(long key, int weight) {
+        if (weight != 1) {
+            throw new UnsupportedOperationException("OPT here counts entries; with sizes Belady is not optimal");
+        }
         int i = position++;
         if (trace[i] != key) {
             throw new IllegalStateException("OPT must replay the trace it was built for");

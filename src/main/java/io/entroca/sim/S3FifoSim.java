@@ -15,8 +15,9 @@ final class S3FifoSim implements SimPolicy {
     private static final int S = 0;
     private static final int M = 1;
 
-    private final int capacity;
-    private final int smallTarget;
+    private final long capacity;
+    private final int maxEntries;
+    private final long smallTarget;
     private final int moveThreshold;
     private final LongIntHashMap index;
     private final long[] keys;
@@ -26,6 +27,9 @@ final class S3FifoSim implements SimPolicy {
     private int used;
     private final int[] free;
     private int freeCount;
+    private final int[] weights;
+    private long weightS;
+    private long weightM;
 
     // Ghost: a ring of keys with the sequence number each was added at; a key is in G if its
     // recorded sequence is among the last ghostCapacity added.
@@ -43,22 +47,33 @@ final class S3FifoSim implements SimPolicy {
      *     at least once, so 1)
      */
     S3FifoSim(int capacity, double smallRatio, int moveThreshold) {
+        this(capacity, capacity, smallRatio, moveThreshold);
+    }
+
+    /**
+     * A cache of {@code capacity} units of weight holding at most {@code maxEntries} entries. S's
+     * share is a share of the weight; G remembers as many keys as M can hold entries.
+     */
+    S3FifoSim(long capacity, int maxEntries, double smallRatio, int moveThreshold) {
         this.capacity = capacity;
-        this.smallTarget = Math.max(1, (int) (capacity * smallRatio));
+        this.maxEntries = maxEntries;
+        this.smallTarget = Math.max(1, (long) (capacity * smallRatio));
         this.moveThreshold = moveThreshold;
-        index = new LongIntHashMap(capacity * 2);
-        keys = new long[capacity];
-        freq = new byte[capacity];
-        queueOf = new byte[capacity];
-        queues = new Links(capacity, 2);
-        free = new int[capacity];
-        ghostCapacity = Math.max(1, capacity - smallTarget);
+        index = new LongIntHashMap(maxEntries * 2);
+        keys = new long[maxEntries];
+        freq = new byte[maxEntries];
+        queueOf = new byte[maxEntries];
+        weights = new int[maxEntries];
+        queues = new Links(maxEntries, 2);
+        free = new int[maxEntries];
+        ghostCapacity = (int) Math.max(1, capacity == maxEntries ? capacity - smallTarget
+                : (long) (maxEntries * (1 - smallRatio)));
         ghostRing = new long[ghostCapacity];
         ghostSeq = new LongLongHashMap(ghostCapacity * 2);
     }
 
     @Override
-    public boolean access(long key) {
+    public boolean access(long key, int w) {
         int node = index.getIfAbsent(key, -1);
         if (node >= 0) {
             if (freq[node] < 3) {
@@ -71,25 +86,31 @@ final class S3FifoSim implements SimPolicy {
         if (ghostHit) {
             ghostSeq.remove(key);
         }
-        while (index.size() >= capacity) {
+        if (w > capacity) {
+            return false;
+        }
+        while (weightS + weightM + w > capacity || index.size() == maxEntries) {
             evict();
         }
         node = freeCount > 0 ? free[--freeCount] : used++;
         keys[node] = key;
         freq[node] = 0;
+        weights[node] = w;
         index.put(key, node);
         if (ghostHit) {
             queueOf[node] = M;
             queues.addFirst(M, node);
+            weightM += w;
         } else {
             queueOf[node] = S;
             queues.addFirst(S, node);
+            weightS += w;
         }
         return false;
     }
 
     private void evict() {
-        if (queues.size(S) >= smallTarget || queues.size(M) == 0) {
+        if (weightS >= smallTarget || queues.size(M) == 0) {
             if (evictSmall()) {
                 return;
             }
@@ -102,10 +123,12 @@ final class S3FifoSim implements SimPolicy {
         while (queues.size(S) > 0) {
             int t = queues.last(S);
             queues.remove(S, t);
+            weightS -= weights[t];
             if (freq[t] >= moveThreshold) {
                 queueOf[t] = M;
                 freq[t] = 0;
                 queues.addFirst(M, t);
+                weightM += weights[t];
             } else {
                 ghostAdd(keys[t]);
                 drop(t);
@@ -123,6 +146,7 @@ final class S3FifoSim implements SimPolicy {
                 queues.moveToFront(M, t);
             } else {
                 queues.remove(M, t);
+                weightM -= weights[t];
                 drop(t);
                 return;
             }

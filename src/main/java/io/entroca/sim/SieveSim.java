@@ -9,34 +9,53 @@ import org.eclipse.collections.impl.map.mutable.primitive.LongIntHashMap;
  * entry and wraps to the tail when it passes the head. Newcomers go to the head.
  */
 final class SieveSim implements SimPolicy {
-    private final int capacity;
+    private final long capacity;
+    private final int maxEntries;
     private final LongIntHashMap index;
     private final long[] keys;
+    private final int[] weights;
     private final boolean[] visited;
     private final Links queue;
+    private final int[] free;
+    private int freeCount;
     private int used;
+    private long weight;
     private int hand = Links.NIL;
 
     SieveSim(int capacity) {
+        this(capacity, capacity);
+    }
+
+    /** A cache of {@code capacity} units of weight holding at most {@code maxEntries} entries. */
+    SieveSim(long capacity, int maxEntries) {
         this.capacity = capacity;
-        index = new LongIntHashMap(capacity * 2);
-        keys = new long[capacity];
-        visited = new boolean[capacity];
-        queue = new Links(capacity, 1);
+        this.maxEntries = maxEntries;
+        index = new LongIntHashMap(maxEntries * 2);
+        keys = new long[maxEntries];
+        weights = new int[maxEntries];
+        visited = new boolean[maxEntries];
+        queue = new Links(maxEntries, 1);
+        free = new int[maxEntries];
     }
 
     @Override
-    public boolean access(long key) {
+    public boolean access(long key, int w) {
         int node = index.getIfAbsent(key, -1);
         if (node >= 0) {
             visited[node] = true;
             return true;
         }
-        if (used < capacity) {
-            node = used++;
-        } else {
-            node = evict();
+        if (w > capacity) {
+            return false;
         }
+        while (weight + w > capacity || index.size() == maxEntries) {
+            int t = evict();
+            weight -= weights[t];
+            free[freeCount++] = t;
+        }
+        node = freeCount > 0 ? free[--freeCount] : used++;
+        weights[node] = w;
+        weight += w;
         keys[node] = key;
         visited[node] = false;
         index.put(key, node);

@@ -36,8 +36,12 @@ public final class SimCommand implements Callable<Integer> {
             + "(guessed from the file name when omitted).")
     String format;
 
-    @Option(names = "--sizes", split = ",", description = "Cache sizes in entries.")
-    List<Integer> sizes;
+    @Option(names = "--sizes", split = ",", description = "Cache sizes in entries (in bytes with --bytes).")
+    List<Long> sizes;
+
+    @Option(names = "--bytes", description = "Sizes are byte capacities and each object weighs its size "
+            + "(traces with sizes: oracle-general). Not for opt.")
+    boolean bytes;
 
     @Option(names = "--policies", split = ",", defaultValue = "thermo,lru,sieve,s3fifo,wtinylfu,opt",
             description = "Policies: ${DEFAULT-VALUE}. thermo:key=value/key=value overrides thermo settings.")
@@ -92,16 +96,16 @@ public final class SimCommand implements Callable<Integer> {
         Map<String, double[]> results = new LinkedHashMap<>();
         List<String[]> rows = new ArrayList<>();
         for (int si = 0; si < sizes.size(); si++) {
-            int size = sizes.get(si);
+            long size = sizes.get(si);
             for (String p : policies) {
                 int n = Policies.randomised(p) ? runs : 1;
                 double sum = 0;
                 for (int r = 0; r < n; r++) {
-                    sum += Simulator.run(Policies.create(p, size, t, r), t, progress);
+                    sum += Simulator.run(Policies.create(p, size, t, r, bytes), t, bytes, progress);
                 }
                 double hr = 100 * sum / n;
                 results.computeIfAbsent(p, k -> new double[sizes.size()])[si] = hr;
-                rows.add(new String[] {Integer.toString(size), p, String.format(Locale.ROOT, "%.2f", hr)});
+                rows.add(new String[] {Long.toString(size), p, String.format(Locale.ROOT, "%.2f", hr)});
             }
         }
         progress.finish();
@@ -120,11 +124,11 @@ public final class SimCommand implements Callable<Integer> {
 
     private void writePlot(String title, Map<String, double[]> results) throws IOException {
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
-                .xAxisTitle("cache size (entries)").yAxisTitle("hit ratio %").build();
+                .xAxisTitle(bytes ? "cache size (bytes)" : "cache size (entries)").yAxisTitle("hit ratio %").build();
         chart.getStyler().setXAxisLogarithmic(sizes.size() > 1
                 && sizes.get(sizes.size() - 1) >= 4L * sizes.get(0));
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
-        double[] x = sizes.stream().mapToDouble(Integer::doubleValue).toArray();
+        double[] x = sizes.stream().mapToDouble(Long::doubleValue).toArray();
         for (var e : results.entrySet()) {
             chart.addSeries(e.getKey(), x, e.getValue()).setMarker(SeriesMarkers.CIRCLE);
         }

@@ -6,8 +6,17 @@ package io.entroca.sim;
  */
 public interface SimPolicy {
 
-    /** Serves one request; true if the key was resident. */
-    boolean access(long key);
+    /** Serves one request for a unit-size object; true if the key was resident. */
+    default boolean access(long key) {
+        return access(key, 1);
+    }
+
+    /**
+     * Serves one request for an object of the given weight (1 when the cache counts entries, the
+     * object's size when it counts bytes); true if the key was resident. An object heavier than
+     * the whole cache is never stored.
+     */
+    boolean access(long key, int weight);
 
     /** Keys resident now (for invariants in tests). */
     int size();

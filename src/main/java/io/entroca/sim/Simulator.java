@@ -9,11 +9,20 @@ public final class Simulator {
 
     /** The hit ratio in [0, 1] of one policy on one trace. */
     public static double run(SimPolicy policy, Trace trace, LongConsumer progress) {
+        return run(policy, trace, false, progress);
+    }
+
+    /**
+     * @param bytes whether each request weighs its object size (for a byte-bounded cache)
+     *     rather than 1
+     */
+    public static double run(SimPolicy policy, Trace trace, boolean bytes, LongConsumer progress) {
         long[] keys = trace.keys();
+        int[] sizes = bytes ? trace.sizes() : null;
         long hits = 0;
         final int chunk = 1 << 16;
         for (int i = 0; i < keys.length; i++) {
-            if (policy.access(keys[i])) {
+            if (sizes == null ? policy.access(keys[i]) : policy.access(keys[i], Math.max(1, sizes[i]))) {
                 hits++;
             }
             if (progress != null && (i & (chunk - 1)) == chunk - 1) {

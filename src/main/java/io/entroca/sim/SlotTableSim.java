@@ -12,16 +12,34 @@ import org.eclipse.collections.impl.map.mutable.primitive.LongIntHashMap;
  */
 public final class SlotTableSim implements SimPolicy {
     private final int capacity;
+    private final long weightCapacity;
     private final EvictionPolicy policy;
     private final LongIntHashMap index;
     private final long[] slotKey;
+    private final int[] slotWeight;
+    private final int[] free;
+    private int freeCount;
     private int used;
+    private long weight;
 
+    /** A table of {@code capacity} slots, one entry each (the store's count-bounded case). */
     public SlotTableSim(int capacity, EvictionPolicy policy) {
-        this.capacity = capacity;
+        this(capacity, capacity, policy);
+    }
+
+    /**
+     * A table of {@code slots} slots bounded by {@code weightCapacity} units of weight (bytes):
+     * the store's memory-bounded case, where a newcomer may need several victims. Only the first
+     * victim is put to {@code admit}: once the newcomer is admitted, room is made for it.
+     */
+    public SlotTableSim(int slots, long weightCapacity, EvictionPolicy policy) {
+        this.capacity = slots;
+        this.weightCapacity = weightCapacity;
         this.policy = policy;
-        index = new LongIntHashMap(capacity * 2);
-        slotKey = new long[capacity];
+        index = new LongIntHashMap(slots * 2);
+        slotKey = new long[slots];
+        slotWeight = new int[slots];
+        free = new int[slots];
     }
 
     /** The hash a client would send: a strong 64-bit mix of the key (Stafford's variant 13). */
@@ -33,7 +51,7 @@ public final class SlotTableSim implements SimPolicy {
     }
 
     @Override
-    public boolean access(long key) {
+    public boolean access(long key, int w) {
         long h = hash(key);
         int slot = index.getIfAbsent(key, -1);
         if (slot >= 0) {
@@ -41,23 +59,38 @@ public final class SlotTableSim implements SimPolicy {
             return true;
         }
         policy.onMiss(h);
-        if (used < capacity) {
-            slot = used++;
-        } else {
-            slot = policy.selectVictim();
-            if (slot < 0 || slot >= capacity) {
-                throw new IllegalStateException("policy chose slot " + slot + " of " + capacity);
-            }
-            if (!policy.admit(h, slot)) {
-                return false;
-            }
-            index.remove(slotKey[slot]);
-            policy.onEvict(slot);
+        if (w > weightCapacity) {
+            return false;
         }
+        boolean asked = false;
+        while (weight + w > weightCapacity || index.size() == capacity) {
+            int victim = policy.selectVictim();
+            if (victim < 0 || victim >= capacity || slotWeight[victim] == 0) {
+                throw new IllegalStateException("policy chose slot " + victim + ", not a resident of " + capacity);
+            }
+            if (!asked) {
+                asked = true;
+                if (!policy.admit(h, victim)) {
+                    return false;
+                }
+            }
+            index.remove(slotKey[victim]);
+            weight -= slotWeight[victim];
+            slotWeight[victim] = 0;
+            policy.onEvict(victim);
+            free[freeCount++] = victim;
+        }
+        slot = freeCount > 0 ? free[--freeCount] : used++;
         slotKey[slot] = key;
+        slotWeight[slot] = w;
+        weight += w;
         index.put(key, slot);
         policy.onInsert(slot, h);
         return false;
+    }
+
+    public long weight() {
+        return weight;
     }
 
     @Override
