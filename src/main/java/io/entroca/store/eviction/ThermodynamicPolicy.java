@@ -40,10 +40,16 @@ import java.util.Locale;
  * <p><b>Costs.</b> Per entry: one byte of state (resident, window, protected, 5-bit temperature)
  * and one byte of clock stamp. The window ring adds 4 bytes per slot of its maximum size (a
  * quarter of the capacity, so at most 1 byte per entry of capacity). The heat field is 8 bytes
- * per entry of capacity. Every operation does O(1) work: at most 64 draws for 16 samples, one
- * stamp clamped and at most one field word cooled per request, and a 256-entry decay table rebuilt
+ * per entry of capacity. Every operation does O(1) work: a hit or a miss probes the heat field
+ * once (four counters), a replacement draws at most 64 slots to find 16 samples, one stamp is
+ * clamped and at most one field word cooled per request, and a 256-entry decay table is rebuilt
  * once per climber move (every four capacities of requests); nothing walks the cache, except
- * {@code selectVictim} on a nearly empty cache.
+ * {@code selectVictim} on a nearly empty cache. Nothing is allocated after construction.
+ *
+ * <p><b>Contract with the store.</b> Construct it with the store's slot count; slots are dense in
+ * {@code [0, capacity)}. The store must call {@code onMiss(hash)} before {@code selectVictim} and
+ * {@code onInsert} for the same newcomer (as {@code SlotTableSim} does): the duel and the
+ * newcomer's first temperature come from that call.
  *
  * <p><b>What it learned from.</b> LRFU (Lee et al., 2001) for one score that decays from
  * frequency towards recency; Redis's LFU for a small per-key counter decayed by elapsed time
