@@ -1,6 +1,7 @@
 package io.entroca.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,6 +26,19 @@ class LruSanityTest {
         Trace t = TraceSupport.load(trace);
         double hr = 100 * Simulator.run(new LruSim(size), t, null);
         assertEquals(expectedPercent, hr, 0.005 + 1e-9, trace + " @" + size);
+    }
+
+    /** The big traces take tens of seconds together: run with -Dentroca.bigTraces=true. */
+    @ParameterizedTest(name = "{0} LRU@{1} = {2}% (big)")
+    @CsvSource({
+        "scarab/scarab-recs.trace.xz, 100000, 75.91",
+        "arc/P3.lis.zst, 32768, 3.57",
+        "arc/P6.lis.zst, 32768, 4.24",
+        "cloud_physics/w106.trace.xz, 10000, 83.81",
+    })
+    void lruMatchesTheReadmeOnBigTraces(String trace, int size, double expectedPercent) {
+        assumeTrue(Boolean.getBoolean("entroca.bigTraces"), "big traces skipped; -Dentroca.bigTraces=true runs them");
+        lruMatchesTheReadme(trace, size, expectedPercent);
     }
 
     @ParameterizedTest(name = "{0}: {1} requests, {2} unique")
