@@ -18,7 +18,8 @@ import java.util.Locale;
  *
  * <p><b>Eviction</b> samples 16 resident slots of the main region and takes the coldest (energy
  * ties go to the oldest): randomness only serves to find a cold particle in O(1), never to pick a
- * warm one, because drawing victims with Boltzmann weights measured 4.7 points worse. Newcomers
+ * warm one (the literal design, Boltzmann-weighted victims with a Metropolis admission test, came
+ * 4.7 points under Caffeine in the issue's probe, and the random victim choice was what hurt). Newcomers
  * first enter a small <em>window</em> (a FIFO of slots, initially 1% of capacity). When room is
  * needed, the window's eldest and the sampled main victim meet in a <em>duel</em>: the candidate
  * enters the main region only if its temperature minus a barrier of 0.5 exceeds the victim's
