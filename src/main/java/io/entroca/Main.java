@@ -2,6 +2,7 @@ package io.entroca;
 
 import io.entroca.cli.ClientCommand;
 import io.entroca.cli.ServeCommand;
+import io.entroca.sim.SimCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A key-value cache server: client-routed, thread per port, off-heap.",
-        subcommands = {ServeCommand.class, ClientCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ClientCommand.class, SimCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -3,6 +3,8 @@ package io.entroca.server;
 import io.entroca.store.Store;
 import io.entroca.store.StoreConfig;
 import io.entroca.store.Stores;
+import io.entroca.store.eviction.ClockPolicy;
+import io.entroca.store.eviction.ThermodynamicPolicy;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -48,8 +50,16 @@ public final class EntrocaServer implements AutoCloseable {
     }
 
     /** Starts the owners, then the listeners; returns once every data port accepts connections. */
+    /** Starts with the configured eviction policy, its temperatures wired to the dashboard. */
     public static EntrocaServer start(ServerConfig config) {
-        return start(config, Stores::open);
+        return switch (config.eviction()) {
+            case THERMO -> {
+                TemperatureProbe.Wiring thermo = TemperatureProbe.forPolicy(ThermodynamicPolicy::new,
+                        ThermodynamicPolicy::temperatureHistogram, "entries by temperature (thermodynamic eviction), 16 bands");
+                yield start(config, thermo.stores(), thermo.probes());
+            }
+            case CLOCK -> start(config, store -> Stores.open(store, ClockPolicy::new));
+        };
     }
 
     static EntrocaServer start(ServerConfig config, Function<StoreConfig, Store> storeFactory) {

@@ -44,7 +44,16 @@ public record ServerConfig(
         int batchRequests,
         Duration shutdownGrace,
         InetAddress adminBind,
-        int adminPort) {
+        int adminPort,
+        Eviction eviction) {
+
+    /** Which eviction policy the stores run (docs/eviction.md compares them on real traces). */
+    public enum Eviction {
+        /** Temperatures, a heat field for absent keys and an annealed window: the default. */
+        THERMO,
+        /** The second-chance clock: one reference bit per entry, for comparison or minimal metadata. */
+        CLOCK
+    }
 
     /** How an owner thread waits when its mailbox is empty: spin, then yield, then park. */
     public record IdleSettings(long spinNs, int yields, long parkMaxNs) {
@@ -71,6 +80,7 @@ public record ServerConfig(
             Map.entry("entroca.connections.idle-timeout", "5m"),
             Map.entry("entroca.connections.batch-requests", "256"),
             Map.entry("entroca.shutdown-grace", "5s"),
+            Map.entry("entroca.eviction", "thermo"),
             Map.entry("entroca.admin-bind", "127.0.0.1"),
             Map.entry("entroca.admin-port", "9400"));
 
@@ -158,7 +168,8 @@ public record ServerConfig(
                 r.integer("entroca.connections.batch-requests", 1, 65_536),
                 r.duration("entroca.shutdown-grace"),
                 r.address("entroca.admin-bind"),
-                adminPort);
+                adminPort,
+                r.eviction("entroca.eviction"));
     }
 
     /** The settings of one port's store: its share of the memory, and the limits. */
@@ -237,6 +248,15 @@ public record ServerConfig(
                 throw new InvalidConfigException(key + ": expected a duration above zero, got '" + text(key) + "'");
             }
             return d;
+        }
+
+        Eviction eviction(String key) {
+            String text = text(key).trim();
+            return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+                case "thermo" -> Eviction.THERMO;
+                case "clock" -> Eviction.CLOCK;
+                default -> throw new InvalidConfigException(key + ": expected thermo or clock, got '" + text + "'");
+            };
         }
 
         long ttlResolution(String key) {

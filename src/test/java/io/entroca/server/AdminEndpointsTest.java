@@ -80,6 +80,27 @@ class AdminEndpointsTest {
     }
 
     @Test
+    void theDefaultThermodynamicPolicyReportsWhereEveryEntrySits() throws Exception {
+        try (EntrocaServer server = TestServers.start(1);
+             EntrocaClient client = EntrocaClient.connect("127.0.0.1", server.dataPorts().getFirst())) {
+            int stored = 3_000;
+            for (int i = 0; i < stored; i++) {
+                client.setQuietAsync(("entry-" + i).getBytes(StandardCharsets.UTF_8), new byte[8], Duration.ZERO);
+            }
+            client.sync();
+            Thread.sleep(PortOwner.PUBLISH_INTERVAL_NS / 1_000_000 + 300);
+            String stats = get(server.adminPort(), "/stats").body();
+            java.util.regex.Matcher bands = java.util.regex.Pattern
+                    .compile("\"temperature\":\\{\"label\":\"entries by temperature \\(thermodynamic eviction\\)[^\"]*\",\"buckets\":\\[([0-9,]+)]")
+                    .matcher(stats);
+            assertTrue(bands.find(), stats);
+            long total = java.util.Arrays.stream(bands.group(1).split(",")).mapToLong(Long::parseLong).sum();
+            // The bands come from a sample of the store's slots: an estimate, close at this size.
+            assertTrue(Math.abs(total - stored) <= stored / 10, "the bands hold " + total + " entries of " + stored);
+        }
+    }
+
+    @Test
     void healthSaysNotReadyOnceAnOwnerThreadDied() throws Exception {
         byte[] poison = "kill-the-owner".getBytes(StandardCharsets.UTF_8);
         try (EntrocaServer server = EntrocaServer.start(TestServers.config(1, java.util.Map.of("entroca.shutdown-grace", "100ms")),

@@ -92,6 +92,13 @@ class ServerConfigTest {
     }
 
     @Test
+    void evictionIsThermodynamicUnlessClockIsAsked() throws IOException {
+        assertEquals(ServerConfig.Eviction.THERMO, load("entroca:\n  ports: 1\n").eviction());
+        assertEquals(ServerConfig.Eviction.CLOCK, load("entroca:\n  eviction: clock\n").eviction());
+        assertEquals("entroca.eviction: expected thermo or clock, got 'lru'", rejection("entroca:\n  eviction: lru\n"));
+    }
+
+    @Test
     void ttlResolutionNoneDisablesTtl() throws IOException {
         assertEquals(0, load("entroca:\n  ttl-resolution: none\n").ttlResolutionMs());
     }
