@@ -181,13 +181,16 @@ final class BatchExecutor {
                 .append("payload_bytes ").append(s.payloadBytes).append('\n')
                 .append("allocated_bytes ").append(s.allocatedBytes).append('\n')
                 .append("capacity_bytes ").append(s.capacityBytes).append('\n')
+                .append("arena_bytes ").append(s.arenaBytes).append('\n')
                 .append("fragmentation ").append(String.format("%.3f", s.fragmentation())).append('\n')
                 .append("hits ").append(s.hits).append('\n')
                 .append("misses ").append(s.misses).append('\n')
                 .append("sets ").append(s.sets).append('\n')
                 .append("deletes ").append(s.deletes).append('\n')
                 .append("evictions ").append(s.evictions).append('\n')
-                .append("expirations ").append(s.expirations).append('\n');
+                .append("expirations ").append(s.expirations).append('\n')
+                .append("rejections ").append(s.rejections).append('\n')
+                .append("page_reclaims ").append(s.pageReclaims).append('\n');
         for (int opcode = Opcode.GET; opcode <= Opcode.STATS; opcode++) {
             text.append("ops_").append(Opcode.name(opcode).toLowerCase()).append(' ')
                     .append(counters.operations[opcode]).append('\n');

@@ -159,6 +159,10 @@ class EntrocaClientTest {
         long items = stats.stream().mapToLong(s -> Long.parseLong(s.get("items"))).sum();
         assertEquals(100, items);
         assertTrue(stats.stream().allMatch(s -> Long.parseLong(s.get("items")) > 0), "keys spread over all ports");
+        for (String name : new String[] {"payload_bytes", "allocated_bytes", "capacity_bytes", "arena_bytes", "fragmentation",
+                "hits", "misses", "evictions", "expirations", "rejections", "page_reclaims"}) {
+            assertTrue(stats.getFirst().containsKey(name), name + " missing from STATS");
+        }
         client.flush();
         assertEquals(0, client.stats().stream().mapToLong(s -> Long.parseLong(s.get("items"))).sum());
     }
