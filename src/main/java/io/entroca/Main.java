@@ -1,5 +1,6 @@
 package io.entroca;
 
+import io.entroca.bench.BenchCommand;
 import io.entroca.cli.ClientCommand;
 import io.entroca.cli.ServeCommand;
 import picocli.CommandLine;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A key-value cache server: client-routed, thread per port, off-heap.",
-        subcommands = {ServeCommand.class, ClientCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ClientCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
