@@ -114,6 +114,7 @@ fi
 
 mkdir -p perf/results
 stamp=$(date -u +%Y-%m-%dT%H%MZ)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
 raw="perf/results/compare-$stamp.txt"
 {
     echo "# perf/compare.sh $stamp host=$(hostname) cpus=$(nproc) memcached=$mc_version redis=$redis_version"
@@ -198,8 +199,8 @@ Command: \`perf/compare.sh\` (run $stamp, ${elapsed} s; raw RESULT lines in \`$r
 Entroca $(git rev-parse --short HEAD) (2 ports, 256 MiB), memcached $mc_version (\`-t 2 -m 256\`, meta protocol),
 Redis $redis_version (\`maxmemory 256mb\`, \`allkeys-lru\`, RESP2), all on 127.0.0.1. Load: \`./entroca bench\`,
 closed loop, $THREADS load thread, $KEYS keys (uniform, prefilled), $WARMUP warm-up + $DURATION measured per run,
-median of $REPEATS runs, the servers taking turns at every point. Load average at the start:
-$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/') (2 cores, shared with the load generator).
+median of $REPEATS runs, the servers taking turns at every point. Load average (1/5/15 min) at the
+start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/') (2 cores, shared with the load generator).
 
 $table
 <!-- compare:end -->
