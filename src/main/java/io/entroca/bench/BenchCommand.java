@@ -27,7 +27,8 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--target", required = true, paramLabel = "URI",
-            description = "entroca://HOST:PORT (any data port), memcached://HOST:PORT or redis://HOST:PORT")
+            description = "entroca://HOST:PORT (any data port), memcached://HOST:PORT or redis://HOST:PORT; "
+                    + "entroca-client://HOST:PORT sends through EntrocaClient's async API instead of the bare codec")
     String target;
 
     @Option(names = "--conns", defaultValue = "50", description = "TCP connections (Entroca: spread over its ports, "
@@ -75,9 +76,12 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--target must look like entroca://127.0.0.1:7400");
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        Driver.forScheme(scheme);
+        boolean throughClient = scheme.equals("entroca-client");
+        if (!throughClient) {
+            Driver.forScheme(scheme);
+        }
         int port = uri.getPort() > 0 ? uri.getPort() : switch (scheme) {
-            case "entroca" -> 7400;
+            case "entroca", "entroca-client" -> 7400;
             case "memcached" -> 11211;
             default -> 6379;
         };
@@ -93,7 +97,8 @@ public final class BenchCommand implements Callable<Integer> {
         long durationNanos = parseDuration(duration, "--duration");
         require(durationNanos > 0, "--duration must be above 0");
 
-        LoadRunner.Settings settings = new LoadRunner.Settings(uri.getHost(), port, () -> Driver.forScheme(scheme),
+        LoadRunner.Settings settings = new LoadRunner.Settings(uri.getHost(), port,
+                throughClient ? null : () -> Driver.forScheme(scheme),
                 connections, pipeline, threads, warmupNanos, durationNanos, keys, zipf, sizes[0], sizes[1], gets, rate,
                 prefill, seed);
         var out = spec.commandLine().getOut();
@@ -101,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
                         + "values %s B, %d%% GETs%n", target, rate > 0 ? "fixed rate " + rate + " ops/s" : "closed loop",
                 connections, pipeline, threads, warmup, duration, keys, keyDistribution, valueSize, gets);
         out.flush();
-        BenchResult result = new LoadRunner(settings).run();
+        BenchResult result = throughClient ? new ClientRunner(settings).run() : new LoadRunner(settings).run();
         out.printf(Locale.ROOT, "  throughput  %,.0f ops/s (%,d operations in %.1f s)%n", result.opsPerSecond(),
                 result.operations(), result.seconds());
         out.printf(Locale.ROOT, "  latency us  p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  p99.99 %.1f  max %.1f%s%n",

@@ -154,6 +154,16 @@ class RealServersTest {
     }
 
     @Test
+    void entrocaThroughThePublicClient() throws Exception {
+        BenchResult result = new ClientRunner(new LoadRunner.Settings("127.0.0.1", entroca.config().basePort(), null, 3,
+                4, 1, 100_000_000L, 300_000_000L, 1_000, 0, 16, 64, 50, 0, true, 5)).run();
+        assertTrue(result.operations() > 100, result.resultLine());
+        assertEquals(0, result.errors(), result.resultLine());
+        assertEquals(1.0, result.hitRatio(), result.resultLine());
+        assertEquals(result.operations(), result.hits() + result.stored());
+    }
+
+    @Test
     void benchCommandPrintsTheResultLineLast() {
         StringWriter out = new StringWriter();
         int status = Main.commandLine().setOut(new PrintWriter(out)).execute("bench",
