@@ -418,7 +418,9 @@ final class LoadRunner {
                         earliest = Math.min(earliest, c.nextDue);
                     }
                 }
-                long wait = earliest - System.nanoTime();
+                // Every connection at its pipeline limit: a reply wakes the select; bound the wait
+                // anyway so a server that stops answering cannot hold the run past its end.
+                long wait = Math.min(earliest, Math.min(measureUntil, System.nanoTime() + 10_000_000L)) - System.nanoTime();
                 if (wait > 2_000_000) {
                     // Wake a millisecond early and spin the rest, so the select timer's coarseness
                     // does not delay sends (which the latency, measured from the intended time, would show).
