@@ -295,8 +295,7 @@ public final class EntrocaClient implements AutoCloseable {
         checkKey(key);
         long hash = Routing.hash(key);
         int port = Routing.portFor(hash, info.portCount());
-        return connection(port).send(opcode, flags, key, hash, value, ttl, version)
-                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return connection(port).send(opcode, flags, key, hash, value, ttl, version, System.nanoTime() + timeout.toNanos());
     }
 
     private List<CompletableFuture<Reply>> everyPort(int opcode) {
