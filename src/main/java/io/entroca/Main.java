@@ -1,5 +1,6 @@
 package io.entroca;
 
+import io.entroca.bench.BenchCommand;
 import io.entroca.cli.ClientCommand;
 import io.entroca.cli.ServeCommand;
 import io.entroca.sim.SimCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A key-value cache server: client-routed, thread per port, off-heap.",
-        subcommands = {ServeCommand.class, ClientCommand.class, SimCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, ClientCommand.class, BenchCommand.class, SimCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -437,8 +437,8 @@ public final class EntrocaClient implements AutoCloseable {
         int generation = node.generation();
         CompletableFuture<Reply> reply;
         try {
-            reply = node.connection(port).send(opcode, flags, key, hash, value, ttl, version)
-                    .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            reply = node.connection(port).send(opcode, flags, key, hash, value, ttl, version,
+                    System.nanoTime() + timeout.toNanos());
         } catch (EntrocaException.ConnectionFailed e) {
             if (!fleet) {
                 throw e;

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -50,8 +51,13 @@ final class PortConnection implements AutoCloseable {
     private int nextOpaque;
     private volatile EntrocaException failure;
 
-    private record Pending(int opaque, boolean quiet, CompletableFuture<Reply> reply) {
+    /** A request waiting for its reply; {@code deadline} is a System.nanoTime(), or NO_DEADLINE. */
+    private record Pending(int opaque, boolean quiet, long deadline, CompletableFuture<Reply> reply) {
     }
+
+    static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** The longest a request waits past its deadline before the sweep fails it. */
+    private static final long SWEEP_PERIOD_NS = 10_000_000L;
 
     private PortConnection(String address, Socket socket, ServerInfo info) throws IOException {
         this.address = address;
@@ -60,6 +66,7 @@ final class PortConnection implements AutoCloseable {
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), BUFFER));
         this.info = info;
         Thread.ofVirtual().name("entroca-client-reader-" + address).start(this::readReplies);
+        Thread.ofVirtual().name("entroca-client-timeouts-" + address).start(this::sweepTimeouts);
     }
 
     /** Connects and completes the handshake, or fails with a message that says what went wrong. */
@@ -114,11 +121,21 @@ final class PortConnection implements AutoCloseable {
         return failure != null;
     }
 
+    /** Sends one request without a deadline: see {@link #send(int, int, byte[], long, byte[], int, long, long)}. */
+    CompletableFuture<Reply> send(int opcode, int flags, byte[] key, long hash, byte[] value, int ttl, long version) {
+        return send(opcode, flags, key, hash, value, ttl, version, NO_DEADLINE);
+    }
+
     /**
      * Sends one request. The future completes with the reply (quiet requests: when a later reply
-     * proves they succeeded), or exceptionally when the connection fails.
+     * proves they succeeded), exceptionally when the connection fails, and with a
+     * {@link TimeoutException} once {@code deadline} (a System.nanoTime()) has passed without a
+     * reply, within {@value #SWEEP_PERIOD_NS} ns. One sweeper per connection checks the deadlines,
+     * instead of a timer per request ({@code orTimeout}), which cost a timer task and a wake-up of
+     * the scheduler's delay thread per request (docs/results.md, "Where the time goes").
      */
-    CompletableFuture<Reply> send(int opcode, int flags, byte[] key, long hash, byte[] value, int ttl, long version) {
+    CompletableFuture<Reply> send(int opcode, int flags, byte[] key, long hash, byte[] value, int ttl, long version,
+                                  long deadline) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         boolean quiet = (flags & RequestHeader.FLAG_QUIET) != 0;
         writeLock.lock();
@@ -128,7 +145,7 @@ final class PortConnection implements AutoCloseable {
                 return reply;
             }
             int opaque = nextOpaque++;
-            inFlight.add(new Pending(opaque, quiet, reply));
+            inFlight.add(new Pending(opaque, quiet, deadline, reply));
             RequestHeader.write(header, 0, opcode, flags, key.length, value.length, opaque, ttl, hash, version);
             out.write(header);
             out.write(key);
@@ -166,6 +183,34 @@ final class PortConnection implements AutoCloseable {
             fail(new EntrocaException.ConnectionFailed("connection to " + address + " closed by the server", e));
         } catch (IOException e) {
             fail(new EntrocaException.ConnectionFailed("connection to " + address + " failed: " + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * Fails every request whose deadline has passed, every {@value #SWEEP_PERIOD_NS} ns, until the
+     * connection fails or closes. Requests are queued in send order and share one timeout, so the
+     * sweep stops at the first request still within its deadline. A reply that arrives after its
+     * request timed out is still matched and dropped, as before.
+     */
+    private void sweepTimeouts() {
+        while (failure == null) {
+            try {
+                Thread.sleep(Duration.ofNanos(SWEEP_PERIOD_NS));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Pending pending : inFlight) {
+                if (pending.deadline() == NO_DEADLINE) {
+                    continue;
+                }
+                if (pending.deadline() - now > 0) {
+                    break;
+                }
+                if (!pending.reply().isDone()) {
+                    pending.reply().completeExceptionally(new TimeoutException());
+                }
+            }
         }
     }
 

@@ -38,6 +38,16 @@ import java.util.logging.Logger;
  * it with one volatile write; the admin listener reads {@link #snapshot()} and nothing else. An
  * idle owner wakes at least every {@code park-max}, so snapshots keep coming on an idle server,
  * and a snapshot that stops coming means a stuck owner (which {@code /health} reports).
+ *
+ * <h2>Never leaving a connection waiting</h2>
+ * A connection waits for its batch with an untimed park (a timed park of a virtual thread costs
+ * a timer task in the scheduler's delay queue per request, which profiling showed as a fifth of
+ * the server's CPU). So the owner must wake every waiter when its thread ends, however it ends:
+ * it writes {@code exited = true}, then wakes the connection of the batch it was executing (if it
+ * did not complete it) and of every batch still in the mailbox. A connection offers its batch,
+ * then reads {@code exited} before each park: the same write-then-read pairing as for
+ * {@code parked}, so either the owner finds the batch and wakes it, or the connection sees
+ * {@code exited} and stops waiting.
  */
 final class PortOwner implements Runnable {
     private static final Logger LOG = Logger.getLogger(PortOwner.class.getName());
@@ -60,6 +70,10 @@ final class PortOwner implements Runnable {
     private volatile boolean parked;
     private volatile boolean accepting = true;
     private volatile PortSnapshot snapshot;
+    private volatile boolean exited;
+
+    /** Owner-thread only: the batch being executed, so an owner that dies can wake its connection. */
+    private RequestBatch current;
 
     // Owner-thread state: the store is created on this thread and never leaves it.
     private Store store;
@@ -143,6 +157,11 @@ final class PortOwner implements Runnable {
         return counters.mailboxFullWaits();
     }
 
+    /** True once the owner thread has ended or is ending: it will complete no batch any more. */
+    boolean hasExited() {
+        return exited;
+    }
+
     /**
      * Stops taking new batches, executes every batch already in the mailbox, and ends the thread.
      * Call it only after the listeners stopped, so no connection is waiting on a batch.
@@ -156,21 +175,37 @@ final class PortOwner implements Runnable {
     @Override
     public void run() {
         try {
-            pinIfConfigured();
-            store = storeFactory.apply(config.storeConfig());
-            executor = new BatchExecutor(store, config.ttlResolutionMs(), portIndex, counters);
-            temperatureProbe = temperatureProbes.apply(store);
-            lastPublishNs = System.nanoTime();
-            publish(lastPublishNs);
-        } catch (Throwable e) {
-            started.completeExceptionally(e);
-            return;
-        }
-        started.complete(null);
-        try {
-            serve();
+            try {
+                pinIfConfigured();
+                store = storeFactory.apply(config.storeConfig());
+                executor = new BatchExecutor(store, config.ttlResolutionMs(), portIndex, counters);
+                temperatureProbe = temperatureProbes.apply(store);
+                lastPublishNs = System.nanoTime();
+                publish(lastPublishNs);
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+                return;
+            }
+            started.complete(null);
+            try {
+                serve();
+            } finally {
+                store.close();
+            }
         } finally {
-            store.close();
+            wakeWaitersOnExit();
+        }
+    }
+
+    /** See "Never leaving a connection waiting" above. */
+    private void wakeWaitersOnExit() {
+        exited = true;
+        RequestBatch executing = current;
+        if (executing != null && !executing.isCompleted()) {
+            LockSupport.unpark(executing.connectionThread);
+        }
+        for (RequestBatch batch; (batch = mailbox.poll()) != null; ) {
+            LockSupport.unpark(batch.connectionThread);
         }
     }
 
@@ -217,6 +252,7 @@ final class PortOwner implements Runnable {
         counters.batches++;
         int firstFrame = batch.next;
         long startNs = System.nanoTime();
+        current = batch;
         try {
             executor.execute(batch);
             counters.recordBatch(System.nanoTime() - startNs, batch.next - firstFrame);
@@ -228,6 +264,7 @@ final class PortOwner implements Runnable {
             batch.failed = true;
         }
         batch.complete();
+        current = null;
         LockSupport.unpark(batch.connectionThread);
     }
 
