@@ -66,6 +66,7 @@ public final class DynamicStore implements Store {
     static final int EVICTION_TRIES = 8;
     static final long DEMAND_WINDOW = 1 << 16;
     static final int MIN_PAGES_FOR_LARGE = 512;
+    static final int MIN_PAGES_TO_FIT = 64;
     /** Per-port ceiling: handles are 32 bits of 8-byte units. */
     static final long MAX_PAGES_BYTES = 0xFFFF_FFFFL << 3;
 
@@ -168,15 +169,6 @@ public final class DynamicStore implements Store {
     }
 
     /**
-     * Pages of 1 MiB, or smaller for small budgets so there are at least 256 pages to share among
-     * the size classes, and never smaller than {@link BitmapAllocator#MIN_PAGE_SIZE}. The largest
-     * entry is one page. If the configuration allows larger entries (header + maxKeyLength +
-     * maxValueLength), pages grow to fit them (up to 4 MiB) only when the budget still has at
-     * least {@value #MIN_PAGES_FOR_LARGE} of them: with fewer, each size class's partly used
-     * pages strand too much memory (measured: 9-12% of a 256 MiB store with 2 MiB pages, 3-4%
-     * with 1 MiB). Entries that do not fit a page get TOO_LARGE.
-     */
-    /**
      * The longest value a store of this configuration accepts next to a key of the longest length:
      * the configured maximum, unless one page (the largest entry) cannot hold it with its header
      * and key.
@@ -188,14 +180,26 @@ public final class DynamicStore implements Store {
         return (int) Math.min(config.maxValueLength(), (long) page - header - config.maxKeyLength());
     }
 
+    /**
+     * Pages of 1 MiB, or smaller for small budgets so there are at least 256 pages to share among
+     * the size classes, and never smaller than {@link BitmapAllocator#MIN_PAGE_SIZE}. The largest
+     * entry is one page, so pages grow towards the largest entry the configuration allows (header
+     * + maxKeyLength + maxValueLength, at most 4 MiB), but only while the budget still holds
+     * {@value #MIN_PAGES_TO_FIT} of them ({@value #MIN_PAGES_FOR_LARGE} for pages over 1 MiB):
+     * every size class in use keeps partly used pages, and with too few pages the classes take
+     * pages from each other on every set (measured: a 16 MiB store with 1 MiB pages kept 15 of
+     * 2,000 small entries; with 256 KiB pages, all of them), and large pages strand memory
+     * (9-12% of a 256 MiB store with 2 MiB pages, 3-4% with 1 MiB). Where the largest entry does
+     * not fit a page, {@link #largestValue} is lower than maxValueLength and the handshake says so.
+     */
     static int pageSizeFor(long memoryBytes, long maxEntry) {
         long byBudget = Math.min(1 << 20, Math.max(BitmapAllocator.MIN_PAGE_SIZE,
                 Long.highestOneBit(Math.max(1, memoryBytes / 256))));
-        long fit = Math.max(BitmapAllocator.MIN_PAGE_SIZE, Long.highestOneBit(Math.min(maxEntry, 4 << 20) - 1) << 1);
-        if (fit > (1 << 20) && memoryBytes / fit < MIN_PAGES_FOR_LARGE) {
-            fit = 1 << 20;
+        long page = Math.max(BitmapAllocator.MIN_PAGE_SIZE, Long.highestOneBit(Math.min(maxEntry, 4 << 20) - 1) << 1);
+        while (page > byBudget && memoryBytes / page < (page > (1 << 20) ? MIN_PAGES_FOR_LARGE : MIN_PAGES_TO_FIT)) {
+            page >>= 1;
         }
-        return (int) Math.max(fit, byBudget);
+        return (int) Math.max(page, byBudget);
     }
 
     // ---------------------------------------------------------------- index and entry access

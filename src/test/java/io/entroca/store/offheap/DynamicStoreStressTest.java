@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.entroca.store.Outcome;
 import io.entroca.store.SetCondition;
+import io.entroca.store.Store;
 import io.entroca.store.StoreConfig;
+import io.entroca.store.Stores;
 import io.entroca.store.eviction.ClockPolicy;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,6 +29,8 @@ class DynamicStoreStressTest {
         StoreConfig c = new StoreConfig(512 * 1024, 32, 12_000, 0, 0, 0);
         try (DynamicStore s = new DynamicStore(c, ClockPolicy::new, 96)) {
             long empty = s.stats().allocatedBytes;
+            // A 512 KiB store keeps 64 pages of 8 KiB, so its largest value is below 12,000.
+            int largest = DynamicStore.largestValue(c);
             Random r = new Random(21);
             Map<Integer, byte[]> model = new HashMap<>();
             int[][] phases = {{1, 64}, {200, 900}, {3000, 12_000}, {1, 12_000}, {16, 128}, {900, 4000}};
@@ -50,7 +54,7 @@ class DynamicStoreStressTest {
                                 model.remove(id);
                             }
                         } else {
-                            int length = phase[0] + r.nextInt(phase[1] - phase[0] + 1);
+                            int length = Math.min(largest, phase[0] + r.nextInt(phase[1] - phase[0] + 1));
                             byte[] v = new byte[length];
                             Arrays.fill(v, (byte) id);
                             v[0] = (byte) op;
@@ -120,5 +124,25 @@ class DynamicStoreStressTest {
         assertEquals(2 * mib, DynamicStore.pageSizeFor(1024L * mib, mib + 300));
         assertEquals(4 * mib, DynamicStore.pageSizeFor(4096L * mib, 3 * mib));
         assertEquals(4 * mib, DynamicStore.pageSizeFor(4096L * mib, 100L * mib));
+        // A small store keeps at least 64 pages, even if its largest entry then cannot fit one.
+        assertEquals(256 * kib, DynamicStore.pageSizeFor(16L * mib, mib + 300));
+        assertEquals(mib, DynamicStore.pageSizeFor(128L * mib, mib + 300));
+    }
+
+    @Test
+    void aSmallStoreWithALargeValueLimitStillHoldsManySmallEntries() {
+        StoreConfig config = new StoreConfig(16L << 20, 250, 1 << 20, 1000, 0, 0);
+        assertEquals((256 << 10) - 24 - 250, DynamicStore.largestValue(config));
+        try (Store store = Stores.open(config)) {
+            store.tick(0);
+            java.util.Random random = new java.util.Random(7);
+            for (int i = 0; i < 2_000; i++) {
+                byte[] key = ("key-" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                byte[] value = new byte[16 + random.nextInt(1009)];
+                store.set(i * 0x9E3779B97F4A7C15L, key, 0, key.length, value, 0, value.length, SetCondition.ALWAYS, 0, 0);
+            }
+            assertEquals(2_000, store.stats().items, "about 1 MB of entries in a 16 MiB store: nothing to evict");
+            assertEquals(0, store.stats().evictions);
+        }
     }
 }
