@@ -80,7 +80,7 @@ wait_port() {
 
 ./entroca build
 entroca_port=$(free_port 17400)
-ENTROCA_BASE_dash_PORT=$entroca_port ENTROCA_MEMORY=${MEMORY_MB}MiB ./entroca serve >"$workdir/entroca.log" 2>&1 &
+ENTROCA_BASE_dash_PORT=$entroca_port ENTROCA_ADMIN_dash_PORT=0 ENTROCA_MEMORY=${MEMORY_MB}MiB ./entroca serve >"$workdir/entroca.log" 2>&1 &
 pids+=($!)
 memcached_port=$(free_port 21211)
 mc_user=(); [ "$(id -u)" = 0 ] && mc_user=(-u nobody)
