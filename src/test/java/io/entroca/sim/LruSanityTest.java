@@ -1,7 +1,6 @@
 package io.entroca.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,7 +27,7 @@ class LruSanityTest {
         assertEquals(expectedPercent, hr, 0.005 + 1e-9, trace + " @" + size);
     }
 
-    /** The big traces take tens of seconds together: run with -Dentroca.bigTraces=true. */
+    /** The big traces: about 4 s together, so they run with every build. */
     @ParameterizedTest(name = "{0} LRU@{1} = {2}% (big)")
     @CsvSource({
         "scarab/scarab-recs.trace.xz, 100000, 75.91",
@@ -37,7 +36,6 @@ class LruSanityTest {
         "cloud_physics/w106.trace.xz, 10000, 83.81",
     })
     void lruMatchesTheReadmeOnBigTraces(String trace, int size, double expectedPercent) {
-        assumeTrue(Boolean.getBoolean("entroca.bigTraces"), "big traces skipped; -Dentroca.bigTraces=true runs them");
         lruMatchesTheReadme(trace, size, expectedPercent);
     }
 
