@@ -42,6 +42,19 @@ final class Ascii {
         return pos + digits;
     }
 
+    /**
+     * {@link #lineEnd}, with a bare LF reported as the protocol error it is.
+     *
+     * @param server who sent the bytes, for the message
+     */
+    static int lineEndOrFail(byte[] in, int start, int end, String server) throws IOException {
+        try {
+            return lineEnd(in, start, end);
+        } catch (IllegalStateException e) {
+            throw new IOException(server + " reply with a bare LF: " + text(in, start, end));
+        }
+    }
+
     /** The index of the LF of the first CRLF in {@code in[start, end)}, or -1. */
     static int lineEnd(byte[] in, int start, int end) {
         for (int i = start + 1; i < end; i++) {

@@ -52,12 +52,7 @@ final class MemcachedDriver implements Driver {
 
     @Override
     public long parse(byte[] in, int start, int end) throws IOException {
-        int lf;
-        try {
-            lf = Ascii.lineEnd(in, start, end);
-        } catch (IllegalStateException e) {
-            throw new IOException("memcached reply with a bare LF: " + Ascii.text(in, start, end));
-        }
+        int lf = Ascii.lineEndOrFail(in, start, end, "memcached");
         if (lf < 0) {
             return INCOMPLETE;
         }
