@@ -40,17 +40,11 @@ public final class Policies {
             minSize = Math.min(minSize, Math.max(1, s));
         }
         int maxEntries = (int) Math.min(trace.uniqueKeys(), capacity / minSize + 1);
-        String name = spec.toLowerCase(Locale.ROOT);
-        String args = "";
-        int colon = name.indexOf(':');
-        if (colon >= 0) {
-            args = spec.substring(colon + 1);
-            name = name.substring(0, colon);
-        }
+        String name = nameOf(spec);
+        String args = argsOf(spec);
         return switch (name) {
             case "thermo" -> {
-                var config = ThermodynamicPolicy.Config.defaults().with(args);
-                config = config.with("seed=" + (config.seed() + run));
+                var config = thermoConfig(args, run);
                 yield new SlotTableSim(maxEntries, capacity, new ThermodynamicPolicy(maxEntries, config));
             }
             case "lru" -> new LruSim(capacity, maxEntries);
@@ -62,18 +56,30 @@ public final class Policies {
         };
     }
 
+    /** "s3fifo:2" names s3fifo; the name is case-insensitive. */
+    private static String nameOf(String spec) {
+        int colon = spec.indexOf(':');
+        return (colon >= 0 ? spec.substring(0, colon) : spec).toLowerCase(Locale.ROOT);
+    }
+
+    /** "s3fifo:2" has the arguments "2"; a spec without a colon has none. */
+    private static String argsOf(String spec) {
+        int colon = spec.indexOf(':');
+        return colon >= 0 ? spec.substring(colon + 1) : "";
+    }
+
+    /** The default thermodynamic settings with the spec's overrides, and a seed of its own per run. */
+    private static ThermodynamicPolicy.Config thermoConfig(String args, int run) {
+        var config = ThermodynamicPolicy.Config.defaults().with(args);
+        return config.with("seed=" + (config.seed() + run));
+    }
+
     private static SimPolicy createEntries(String spec, int capacity, Trace trace, int run) {
-        String name = spec.toLowerCase(Locale.ROOT);
-        String args = "";
-        int colon = name.indexOf(':');
-        if (colon >= 0) {
-            args = spec.substring(colon + 1);
-            name = name.substring(0, colon);
-        }
+        String name = nameOf(spec);
+        String args = argsOf(spec);
         return switch (name) {
             case "thermo" -> {
-                var config = ThermodynamicPolicy.Config.defaults().with(args);
-                config = config.with("seed=" + (config.seed() + run));
+                var config = thermoConfig(args, run);
                 yield new SlotTableSim(capacity, new ThermodynamicPolicy(capacity, config));
             }
             case "lru" -> new LruSim(capacity);
