@@ -21,15 +21,8 @@ if ! command -v memcached >/dev/null 2>&1; then
     apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q memcached >/dev/null
 fi
 
-port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-    local p
-    for _ in $(seq 200); do
-        p=$((20000 + RANDOM % 30000))
-        if port_is_free "$p" && port_is_free $((p + 1)); then echo "$p"; return; fi
-    done
-    die "no free port found"
-}
+# shellcheck source=perf/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
 pids=()
@@ -48,7 +41,7 @@ fill() { # target URI: every key is SET once (the bench's prefill), then a secon
         --gets 100 --warmup 0s --duration 1s --seed 7 | tail -n 1
 }
 
-mc_port=$(free_port)
+mc_port=$(free_port 21300)
 memcached -u nobody -l 127.0.0.1 -p "$mc_port" -U 0 -m "$MEMORY_MB" -t 2 &
 mc_pid=$!
 pids+=("$mc_pid")
@@ -60,7 +53,7 @@ mc_bytes=$(awk '$2 == "bytes" { print $3 }' <<<"$mc_stats")
 mc_rss=$(rss_mib "$mc_pid")
 kill "$mc_pid"
 
-e_port=$(free_port)
+e_port=$(free_port 21400)
 ENTROCA_BASE_dash_PORT=$e_port ENTROCA_ADMIN_dash_PORT=0 ENTROCA_MEMORY=${MEMORY_MB}MiB \
     ./entroca serve >"$workdir/entroca.log" 2>&1 &
 e_pid=$!

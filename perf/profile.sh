@@ -38,17 +38,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-    local p=$1
-    while ! port_free "$p" || ! port_free $((p + 1)); do p=$((p + 2)); done
-    echo "$p"
-}
-wait_port() {
-    local i
-    for i in $(seq 1 100); do port_free "$1" || return 0; sleep 0.1; done
-    die "nothing listens on port $1"
-}
+# shellcheck source=perf/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 entroca_port=$(free_port 17500)
