@@ -31,7 +31,7 @@ class EntrocaClientTest {
 
     @BeforeAll
     static void start() {
-        server = TestServers.start(3, Map.of("entroca.ttl-resolution", "1ms"));
+        server = TestServers.start(3, Map.of("entroca.ttl-resolution", "1ms", "entroca.memory", "64MiB"));
         client = EntrocaClient.connect("127.0.0.1", server.config().basePort());
     }
 

@@ -66,7 +66,7 @@ public final class DynamicStore implements Store {
     static final int EVICTION_TRIES = 8;
     static final long DEMAND_WINDOW = 1 << 16;
     static final int MIN_PAGES_FOR_LARGE = 512;
-    static final int MIN_PAGES_TO_FIT = 64;
+    static final int MIN_PAGES_TO_FIT = 128;
     /** Per-port ceiling: handles are 32 bits of 8-byte units. */
     static final long MAX_PAGES_BYTES = 0xFFFF_FFFFL << 3;
 
@@ -189,7 +189,9 @@ public final class DynamicStore implements Store {
      * every size class in use keeps partly used pages, and with too few pages the classes take
      * pages from each other on every set (measured: a 16 MiB store with 1 MiB pages kept 15 of
      * 2,000 small entries; with 256 KiB pages, all of them), and large pages strand memory
-     * (9-12% of a 256 MiB store with 2 MiB pages, 3-4% with 1 MiB). Where the largest entry does
+     * (9-12% of a 256 MiB store with 2 MiB pages, 3-4% with 1 MiB; with 64 pages of 512 KiB a
+     * 32 MiB store filled with 16-1024 B values held payload worth 54% of its budget, with 128
+     * pages of 256 KiB 75%, `perf/memory-compare.sh 64 200000`). Where the largest entry does
      * not fit a page, {@link #largestValue} is lower than maxValueLength and the handshake says so.
      */
     static int pageSizeFor(long memoryBytes, long maxEntry) {

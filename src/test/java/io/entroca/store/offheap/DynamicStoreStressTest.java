@@ -29,7 +29,7 @@ class DynamicStoreStressTest {
         StoreConfig c = new StoreConfig(512 * 1024, 32, 12_000, 0, 0, 0);
         try (DynamicStore s = new DynamicStore(c, ClockPolicy::new, 96)) {
             long empty = s.stats().allocatedBytes;
-            // A 512 KiB store keeps 64 pages of 8 KiB, so its largest value is below 12,000.
+            // A 512 KiB store keeps 128 pages of 4 KiB, so its largest value is below 12,000.
             int largest = DynamicStore.largestValue(c);
             Random r = new Random(21);
             Map<Integer, byte[]> model = new HashMap<>();
@@ -113,9 +113,11 @@ class DynamicStoreStressTest {
     void pageSizeIsChosenForTheBudget() {
         int kib = 1024;
         int mib = 1024 * kib;
-        // Small budgets: at least 256 pages, never under 4 KiB, never under the largest entry.
+        // Small budgets: at least 256 pages, never under 4 KiB; larger to fit the largest entry
+        // only while 128 pages remain.
         assertEquals(4 * kib, DynamicStore.pageSizeFor(512 * kib, 100));
-        assertEquals(8 * kib, DynamicStore.pageSizeFor(512 * kib, 5000));
+        assertEquals(4 * kib, DynamicStore.pageSizeFor(512 * kib, 5000));
+        assertEquals(8 * kib, DynamicStore.pageSizeFor(1024 * kib, 5000));
         assertEquals(256 * kib, DynamicStore.pageSizeFor(64L * mib, 1000));
         assertEquals(mib, DynamicStore.pageSizeFor(256L * mib, 1000));
         assertEquals(mib, DynamicStore.pageSizeFor(64L * 1024 * mib, 1000));
@@ -124,15 +126,15 @@ class DynamicStoreStressTest {
         assertEquals(2 * mib, DynamicStore.pageSizeFor(1024L * mib, mib + 300));
         assertEquals(4 * mib, DynamicStore.pageSizeFor(4096L * mib, 3 * mib));
         assertEquals(4 * mib, DynamicStore.pageSizeFor(4096L * mib, 100L * mib));
-        // A small store keeps at least 64 pages, even if its largest entry then cannot fit one.
-        assertEquals(256 * kib, DynamicStore.pageSizeFor(16L * mib, mib + 300));
+        // A small store keeps at least 128 pages, even if its largest entry then cannot fit one.
+        assertEquals(128 * kib, DynamicStore.pageSizeFor(16L * mib, mib + 300));
         assertEquals(mib, DynamicStore.pageSizeFor(128L * mib, mib + 300));
     }
 
     @Test
     void aSmallStoreWithALargeValueLimitStillHoldsManySmallEntries() {
         StoreConfig config = new StoreConfig(16L << 20, 250, 1 << 20, 1000, 0, 0);
-        assertEquals((256 << 10) - 24 - 250, DynamicStore.largestValue(config));
+        assertEquals((128 << 10) - 24 - 250, DynamicStore.largestValue(config));
         try (Store store = Stores.open(config)) {
             store.tick(0);
             java.util.Random random = new java.util.Random(7);
