@@ -100,7 +100,13 @@ final class EntrocaConnection implements ServerConnection {
     public void close(boolean interrupt) {
         closeRequested = true;
         if (state.compareAndSet(READING, CLOSED)) {
-            context.serverSocket().close();
+            try {
+                context.serverSocket().close();
+            } catch (UncheckedIOException alreadyClosed) {
+                // The peer closed first and this connection's thread has not finished yet: the
+                // socket is gone either way, and a server that is stopping must not fail on it.
+                LOG.log(Level.FINE, "socket already closed", alreadyClosed);
+            }
         }
     }
 
