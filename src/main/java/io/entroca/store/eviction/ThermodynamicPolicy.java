@@ -20,7 +20,7 @@ import java.util.Locale;
  * ties go to the oldest): randomness only serves to find a cold particle in O(1), never to pick a
  * warm one (the literal design, Boltzmann-weighted victims with a Metropolis admission test, came
  * 4.7 points under Caffeine in the issue's probe, and the random victim choice was what hurt). Newcomers
- * first enter a small <em>window</em> (a FIFO of slots, initially 1% of capacity). When room is
+ * first enter a small <em>window</em> (initially 1% of capacity, in arrival order). When room is
  * needed, the window's eldest and the sampled main victim meet in a <em>duel</em>: the candidate
  * enters the main region only if its temperature minus a barrier of 0.5 exceeds the victim's
  * energy; otherwise it leaves. The barrier gives incumbents the benefit of ties, which is what
@@ -39,13 +39,15 @@ import java.util.Locale;
  * on the issue's cells (docs/eviction.md, perf/eviction-experiments.md).
  *
  * <p><b>Costs.</b> Per entry: one byte of state (resident, window, protected, 5-bit temperature)
- * and one byte of clock stamp. The window ring adds 4 bytes per slot of its maximum size (a
- * quarter of the capacity, so at most 1 byte per entry of capacity). The heat field is 8 bytes
- * per entry of capacity. Every operation does O(1) work: a hit or a miss probes the heat field
- * once (four counters), a replacement draws at most 64 slots to find 16 samples, one stamp is
- * clamped and at most one field word cooled per request, and a 256-entry decay table is rebuilt
- * once per climber move (every four capacities of requests); nothing walks the cache, except
- * {@code selectVictim} on a nearly empty cache. Nothing is allocated after construction.
+ * and one byte of clock stamp; nothing else. The window needs no queue: its entries are flagged in
+ * the state byte and a CLOCK-like hand finds the eldest (see {@code windowTail}). The heat field is
+ * 8 bytes per entry of capacity. Every operation does O(1) work: a hit or a miss probes the heat
+ * field once (four counters), a replacement draws at most 64 slots to find 16 samples and the
+ * window's hand reads at most {@value #WINDOW_SCAN_LIMIT} state bytes (about 200 on average with a
+ * 1% window), one stamp is clamped and at most one field word cooled per request, and a 256-entry
+ * decay table is rebuilt once per climber move (every four capacities of requests); nothing walks
+ * the cache, except {@code selectVictim} on a nearly empty cache. Nothing is allocated after
+ * construction.
  *
  * <p><b>Contract with the store.</b> Construct it with the store's slot count; slots are dense in
  * {@code [0, capacity)}. The store must call {@code onMiss(hash)} before {@code selectVictim} and
@@ -133,6 +135,8 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     private static final int RESIDENT = 0x80;
     private static final int WINDOW = 0x40;
     private static final int PROTECTED = 0x20;
+    /** In the window, the PROTECTED bit means "the window's hand has passed this entry once". */
+    private static final int SEEN = PROTECTED;
     private static final int TEMP_MASK = 0x1f;
 
     private final int capacity;
@@ -141,11 +145,10 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     private final byte[] stamp;   // clock tick of the last touch
     private final HeatField field;
 
-    // The window: newcomers in arrival order (a ring of slots; stale entries are skipped).
-    private final int[] ring;
-    private int ringHead;
-    private int ringTail;
-    private int ringCount;
+    // The window: entries flagged WINDOW, wherever their slots are; a hand finds the eldest.
+    private int windowHand;
+    private final int windowScanLimit;
+    private final int maxWindow;
     private int windowSize;
     private int windowTarget;
     private final int minWindow;
@@ -188,8 +191,8 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         state = new byte[capacity];
         stamp = new byte[capacity];
         field = new HeatField(capacity, config.coolingFactor(), config.sketchShrink());
-        int maxWindow = Math.max(1, (int) (capacity * config.windowMax()));
-        ring = new int[maxWindow + 1];
+        maxWindow = Math.max(1, (int) (capacity * config.windowMax()));
+        windowScanLimit = (int) Math.min(2L * capacity + 1, WINDOW_SCAN_LIMIT);
         windowTarget = Math.max(1, Math.min(maxWindow, (int) Math.round(capacity * config.window())));
         minWindow = windowTarget;
         setHalfLife();
@@ -242,7 +245,6 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         }
         lastHitRatio = hr;
         if (config.climbWindow()) {
-            int maxWindow = ring.length - 1;
             double delta = direction * step * config.windowStep() * capacity;
             windowTarget = (int) Math.max(minWindow, Math.min(maxWindow, Math.round(windowTarget + delta)));
             setHalfLife();
@@ -257,7 +259,6 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
      * {@code coupling} times the window's share of its range).
      */
     private void setHalfLife() {
-        int maxWindow = ring.length - 1;
         double share = maxWindow > minWindow ? (double) (windowTarget - minWindow) / (maxWindow - minWindow) : 0;
         double halfLife = config.halfLifeTicks() * Math.pow(2, -config.coupling() * share);
         for (int a = 0; a < 256; a++) {
@@ -272,7 +273,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     private float energy(int slot) {
         int st = state[slot];
         float t = (st & TEMP_MASK) * decay[age(slot)];
-        return (st & PROTECTED) != 0 ? t + (float) config.protectBonus() : t;
+        return (st & (WINDOW | PROTECTED)) == PROTECTED ? t + (float) config.protectBonus() : t;
     }
 
     private void setTemperature(int slot, int temperature, int flags) {
@@ -288,14 +289,6 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         // A SET of a key nobody asked for first (no onMiss just before) is still a request for it.
         int t = hash == lastMissHash ? lastMissHeat : field.heat(hash);
         setTemperature(slot, t, WINDOW);
-        ring[ringHead] = slot;
-        ringHead = ringHead + 1 == ring.length ? 0 : ringHead + 1;
-        if (ringCount == ring.length - 1) {
-            // The ring is full of stale entries (removals): forget the oldest.
-            ringTail = ringTail + 1 == ring.length ? 0 : ringTail + 1;
-        } else {
-            ringCount++;
-        }
         windowSize++;
         // While the cache fills (no evictions), the window's overflow simply moves to main.
         while (windowSize > windowTarget) {
@@ -303,9 +296,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
             if (tail < 0) {
                 break;
             }
-            popWindowTail();
-            state[tail] &= (byte) ~WINDOW;
-            windowSize--;
+            graduate(tail);
         }
     }
 
@@ -313,7 +304,8 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     public void onHit(int slot, long hash) {
         int t = field.heat(hash);
         int st = state[slot];
-        int flags = (st & WINDOW) != 0 ? WINDOW : PROTECTED;
+        // A hit in the window keeps its place there (SEEN stays): the window is a FIFO.
+        int flags = (st & WINDOW) != 0 ? st & (WINDOW | SEEN) : PROTECTED;
         setTemperature(slot, t, flags);
         request(true);
     }
@@ -334,11 +326,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     public void onEvict(int slot) {
         if (slot == pendingVictim && pendingCandidate >= 0 && pendingCandidate != slot) {
             // The window's eldest won its duel: it moves to the main region.
-            popWindowTail();
-            state[pendingCandidate] &= (byte) ~WINDOW;
-            windowSize--;
-        } else if (slot == pendingCandidate) {
-            popWindowTail();
+            graduate(pendingCandidate);
         }
         pendingCandidate = -1;
         pendingVictim = -1;
@@ -352,21 +340,35 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         state[slot] = 0;
     }
 
-    /** The window's eldest live entry, dropping stale ring entries; -1 if none. */
+    /**
+     * One of the window's eldest entries, or -1 if the hand finds none within its scan limit.
+     * The hand sweeps the slots like CLOCK's: the first time it passes a window entry it marks
+     * it SEEN, the second time it takes it. An entry therefore stays between one and two sweeps,
+     * and a sweep passes the whole window, so each stays for about a window's worth of arrivals,
+     * as in a FIFO, without a queue: the window costs no memory beyond the state byte.
+     */
     private int windowTail() {
-        while (ringCount > 0) {
-            int s = ring[ringTail];
-            if ((state[s] & (RESIDENT | WINDOW)) == (RESIDENT | WINDOW)) {
-                return s;
+        int s = windowHand;
+        for (int i = 0; i < windowScanLimit; i++) {
+            int st = state[s];
+            int next = s + 1 == capacity ? 0 : s + 1;
+            if ((st & (RESIDENT | WINDOW)) == (RESIDENT | WINDOW)) {
+                if ((st & SEEN) != 0) {
+                    windowHand = next;
+                    return s;
+                }
+                state[s] = (byte) (st | SEEN);
             }
-            popWindowTail();
+            s = next;
         }
+        windowHand = s;
         return -1;
     }
 
-    private void popWindowTail() {
-        ringTail = ringTail + 1 == ring.length ? 0 : ringTail + 1;
-        ringCount--;
+    /** Moves a window entry to the main region, as it arrived there: unprotected. */
+    private void graduate(int slot) {
+        state[slot] &= (byte) ~(WINDOW | SEEN);
+        windowSize--;
     }
 
     private int nextSlot() {
@@ -409,9 +411,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         int candidate = windowSize >= windowTarget ? windowTail() : -1;
         if (candidate >= 0 && windowSize > windowTarget) {
             // The window shrank: its eldest moves to main without a duel, one per eviction.
-            popWindowTail();
-            state[candidate] &= (byte) ~WINDOW;
-            windowSize--;
+            graduate(candidate);
             candidate = windowTail();
         }
         int victim = sampleMainVictim();
@@ -513,8 +513,15 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         return (state[slot] & RESIDENT) != 0;
     }
 
+    /** Slots the window's hand looks at, at most, to find one of the window's eldest. */
+    private static final int WINDOW_SCAN_LIMIT = 1024;
+
     public double barrier() {
         return barrier;
+    }
+
+    boolean inWindow(int slot) {
+        return (state[slot] & (RESIDENT | WINDOW)) == (RESIDENT | WINDOW);
     }
 
     public int windowSize() {

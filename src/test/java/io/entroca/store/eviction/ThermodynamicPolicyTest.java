@@ -120,4 +120,47 @@ class ThermodynamicPolicyTest {
         assertEquals(1.5, c.barrier());
         assertTrue(!c.adaptive());
     }
+
+    /**
+     * The window is kept without a queue, by a hand over the slots, so check what a queue would
+     * guarantee: a newcomer that nobody asks for again stays in the window for about the window's
+     * size in arrivals before it is judged, never only for a few.
+     */
+    @Test
+    void newcomersStayInTheWindowForAboutItsSizeInArrivals() {
+        int capacity = 4096;
+        var policy = new ThermodynamicPolicy(capacity, ThermodynamicPolicy.Config.defaults().with("adaptive=false/window=0.05"));
+        int window = (int) Math.round(capacity * 0.05);
+        long[] arrivedAt = new long[capacity];
+        long arrivals = 0;
+        long minStay = Long.MAX_VALUE;
+        long totalStay = 0;
+        int judged = 0;
+        // Every key is new (a scan), so each eviction judges one window entry, whoever wins the duel.
+        for (long key = 0; key < 40L * capacity; key++) {
+            long hash = key * 0x9E3779B97F4A7C15L;
+            policy.onMiss(hash);
+            int slot;
+            if (key < capacity) {
+                slot = (int) key;
+            } else {
+                slot = policy.selectVictim();
+                boolean fromWindow = policy.inWindow(slot);
+                policy.onEvict(slot);
+                if (key > 4L * capacity && fromWindow) {
+                    // The victim was a window entry that lost its duel: judged after this stay.
+                    long stay = arrivals - arrivedAt[slot];
+                    minStay = Math.min(minStay, stay);
+                    totalStay += stay;
+                    judged++;
+                }
+            }
+            policy.onInsert(slot, hash);
+            arrivedAt[slot] = arrivals++;
+        }
+        assertTrue(judged > capacity, "the scan must judge window entries: " + judged);
+        double meanStay = (double) totalStay / judged;
+        assertTrue(minStay >= window / 4, "shortest stay " + minStay + " arrivals, window " + window);
+        assertTrue(meanStay >= 0.8 * window && meanStay <= 1.25 * window, "mean stay " + meanStay + ", window " + window);
+    }
 }
