@@ -54,11 +54,12 @@ public final class EntrocaServer implements AutoCloseable {
     public static EntrocaServer start(ServerConfig config) {
         return switch (config.eviction()) {
             case THERMO -> {
-                TemperatureProbe.Wiring thermo = TemperatureProbe.forPolicy(ThermodynamicPolicy::new,
+                TemperatureProbe.Wiring thermo = TemperatureProbe.forPolicy(
+                        ThermodynamicPolicy.factory(ThermodynamicPolicy.Config.defaults()),
                         ThermodynamicPolicy::temperatureHistogram, "entries by temperature (thermodynamic eviction), 16 bands");
                 yield start(config, thermo.stores(), thermo.probes());
             }
-            case CLOCK -> start(config, store -> Stores.open(store, ClockPolicy::new));
+            case CLOCK -> start(config, store -> Stores.open(store, ClockPolicy.FACTORY));
         };
     }
 

@@ -7,7 +7,7 @@ import io.entroca.store.eviction.EvictionPolicy;
 
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import java.util.function.IntFunction;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The seam through which the dashboard sees the eviction's state: how many entries sit in each
@@ -23,7 +23,7 @@ import java.util.function.IntFunction;
  *
  * <p>For a policy that knows its entries' temperatures, {@link #forPolicy} does the wiring:
  * <pre>{@code
- * TemperatureProbe.Wiring w = TemperatureProbe.forPolicy(ThermodynamicPolicy::new,
+ * TemperatureProbe.Wiring w = TemperatureProbe.forPolicy(ThermodynamicPolicy.factory(config),
  *         ThermodynamicPolicy::temperatureHistogram, "entries by temperature, 16 bands");
  * EntrocaServer.start(config, w.stores(), w.probes());
  * }</pre>
@@ -63,19 +63,29 @@ public interface TemperatureProbe {
     }
 
     /**
-     * Stores opened by {@link Stores#open(StoreConfig, IntFunction)} with {@code policies}, and
+     * Stores opened by {@link Stores#open(StoreConfig, EvictionPolicy.Factory)} with {@code policies}, and
      * probes that read each store's policy through {@code histogram} (which fills 16 bands,
      * coldest first, on the owner thread). It relies on what {@link PortOwner} guarantees: an
      * owner opens its store and then asks for its probe, both on its own thread, so the policy
      * made while opening is handed over through a thread-local and never crosses threads.
      */
-    static <P extends EvictionPolicy> Wiring forPolicy(IntFunction<P> policies, BiConsumer<P, long[]> histogram, String label) {
+    static <P extends EvictionPolicy> Wiring forPolicy(EvictionPolicy.Factory<P> policies, BiConsumer<P, long[]> histogram,
+                                                       String label) {
         ThreadLocal<P> made = new ThreadLocal<>();
-        Function<StoreConfig, Store> stores = config -> Stores.open(config, slots -> {
-            P policy = policies.apply(slots);
-            made.set(policy);
-            return policy;
-        });
+        var remembering = new EvictionPolicy.Factory<P>() {
+            @Override
+            public long bytes(int slots) {
+                return policies.bytes(slots);
+            }
+
+            @Override
+            public P create(int slots, MemorySegment memory) {
+                P policy = policies.create(slots, memory);
+                made.set(policy);
+                return policy;
+            }
+        };
+        Function<StoreConfig, Store> stores = config -> Stores.open(config, remembering);
         Function<Store, TemperatureProbe> probes = store -> {
             P policy = made.get();
             made.remove();

@@ -4,7 +4,6 @@ import io.entroca.store.eviction.ClockPolicy;
 import io.entroca.store.eviction.EvictionPolicy;
 import io.entroca.store.offheap.DynamicStore;
 import io.entroca.store.offheap.FixedStore;
-import java.util.function.IntFunction;
 
 /**
  * Opens the store a configuration calls for. Call it <b>on the owner thread</b>: the store takes
@@ -16,7 +15,7 @@ public final class Stores {
 
     /** The right store for {@code config}, with CLOCK eviction. */
     public static Store open(StoreConfig config) {
-        return open(config, ClockPolicy::new);
+        return open(config, ClockPolicy.FACTORY);
     }
 
     /**
@@ -25,21 +24,21 @@ public final class Stores {
      * record sized for the maximum wastes little), otherwise the {@link DynamicStore} with an
      * index sized by {@link #expectedItemBytes}.
      *
-     * @param policies makes the eviction policy for a number of slots
+     * @param policies makes the eviction policy for a number of slots, in memory from the budget
      */
-    public static Store open(StoreConfig config, IntFunction<EvictionPolicy> policies) {
+    public static Store open(StoreConfig config, EvictionPolicy.Factory<?> policies) {
         return open(config, policies, 0);
     }
 
     /**
-     * As {@link #open(StoreConfig, IntFunction)}, with a hint for the dynamic store's index: the
+     * As {@link #open(StoreConfig, EvictionPolicy.Factory)}, with a hint for the dynamic store's index: the
      * average bytes one entry takes (key + value + 16 B header, 24 B with TTL), or 0 to derive
      * it from the configuration. The index cannot grow, so it is sized once for
      * {@code memoryBytes / expectedItemBytes} entries at 80% load: too small a hint wastes up to
      * {@code 8 / (0.8 * hint)} of the budget on empty cells; too large a hint leaves memory idle
      * while buckets evict.
      */
-    public static Store open(StoreConfig config, IntFunction<EvictionPolicy> policies, int expectedItemBytes) {
+    public static Store open(StoreConfig config, EvictionPolicy.Factory<?> policies, int expectedItemBytes) {
         if (expectedItemBytes < 0) {
             throw new IllegalArgumentException("expectedItemBytes must not be negative: " + expectedItemBytes);
         }

@@ -71,7 +71,7 @@ class AdminEndpointsTest {
 
     @Test
     void aPolicyThatKnowsTemperaturesReachesTheStatsThroughTheProbe() throws Exception {
-        TemperatureProbe.Wiring wiring = TemperatureProbe.forPolicy(io.entroca.store.eviction.ClockPolicy::new,
+        TemperatureProbe.Wiring wiring = TemperatureProbe.forPolicy(io.entroca.store.eviction.ClockPolicy.FACTORY,
                 (policy, buckets) -> buckets[3] = 42, "test bands");
         try (EntrocaServer server = EntrocaServer.start(TestServers.config(2, java.util.Map.of()), wiring.stores(), wiring.probes())) {
             String stats = get(server.adminPort(), "/stats").body();

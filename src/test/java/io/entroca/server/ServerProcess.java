@@ -90,6 +90,16 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The child's resident memory, from /proc (Linux), in bytes. */
+    public long residentBytes() throws IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for process " + process.pid());
+    }
+
     public String stdout() {
         return stdout.toString();
     }

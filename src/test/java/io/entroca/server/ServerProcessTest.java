@@ -52,6 +52,33 @@ class ServerProcessTest {
         }
     }
 
+    /**
+     * The launcher's heap (256 MiB here, as in ./entroca) is far below a 3 GiB budget: a store
+     * whose eviction state lived on the heap (10 B per index cell, about 270 MiB here) failed to
+     * start with OutOfMemoryError. The state now lives in the budget, off the heap.
+     */
+    @Test
+    void aMemoryBudgetFarAboveTheHeapStartsAndHoldsItsLimit() throws Exception {
+        int port = TestServers.freeBasePort(1);
+        Path config = dir.resolve("big.yaml");
+        Files.writeString(config, "entroca:\n  base-port: " + port + "\n  ports: 1\n  admin-port: 0\n  memory: 3GiB\n");
+        try (ServerProcess server = ServerProcess.start(Map.of(), "serve", "--config", config.toString())) {
+            server.awaitReady();
+            try (EntrocaClient client = EntrocaClient.connect("127.0.0.1", port)) {
+                for (int i = 0; i < 10_000; i++) {
+                    client.set(("k" + i).getBytes(StandardCharsets.UTF_8), new byte[512]);
+                }
+                assertArrayEquals(new byte[512], client.get("k9999".getBytes(StandardCharsets.UTF_8)));
+            }
+            long limit = 3L << 30;
+            long resident = server.residentBytes();
+            assertTrue(resident > limit * 9 / 10, "the budget is taken at start: " + resident);
+            assertTrue(resident < limit + (384L << 20), "resident " + resident + " B, limit " + limit + " B");
+            int status = server.terminate();
+            assertTrue(status == 0 || status == 143, "clean exit, got " + status + ": " + server.stderr());
+        }
+    }
+
     @Test
     void sigtermAnswersTheRequestsAlreadyReceived() throws Exception {
         int port = TestServers.freeBasePort(1);

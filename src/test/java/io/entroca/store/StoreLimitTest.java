@@ -64,7 +64,7 @@ class StoreLimitTest {
         // First small values fill the store; then only large ones arrive. The large ones must
         // get (nearly) all the memory back, not be stuck in the pages small values had.
         StoreConfig c = new StoreConfig(8 << 20, 32, 20_000, 0, 0, 0);
-        try (DynamicStore s = new DynamicStore(c, io.entroca.store.eviction.ClockPolicy::new, 256)) {
+        try (DynamicStore s = new DynamicStore(c, io.entroca.store.eviction.ClockPolicy.FACTORY, 256)) {
             Random r = new Random(12);
             byte[] small = new byte[40];
             byte[] large = new byte[6000];

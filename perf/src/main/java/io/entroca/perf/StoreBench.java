@@ -87,8 +87,8 @@ public class StoreBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        store = Stores.open(config(mode, 128L << 20), ClockPolicy::new, KEY + VALUE + 16);
-        small = Stores.open(config(mode, 8L << 20), ClockPolicy::new, KEY + VALUE + 16);
+        store = Stores.open(config(mode, 128L << 20), ClockPolicy.FACTORY, KEY + VALUE + 16);
+        small = Stores.open(config(mode, 8L << 20), ClockPolicy.FACTORY, KEY + VALUE + 16);
         store.tick(1);
         small.tick(1);
         keys = new byte[KEYS][];

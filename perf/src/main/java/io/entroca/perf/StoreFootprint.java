@@ -34,9 +34,9 @@ public final class StoreFootprint {
         report("16B key / 64B value, dynamic, TTL on", Stores.open(new StoreConfig(memory, 255, 1 << 20, 1000, 0, 0)), 16, 64, 64, 3);
         report("20B key / 16..1024B value, dynamic (default index)", Stores.open(new StoreConfig(memory, 255, 1 << 20, 0, 0, 0)), 20, 16, 1024, 3);
         report("20B key / 16..1024B value, dynamic (hint: 600 B per item)",
-                Stores.open(new StoreConfig(memory, 255, 1 << 20, 0, 0, 0), ClockPolicy::new, 600), 20, 16, 1024, 3);
+                Stores.open(new StoreConfig(memory, 255, 1 << 20, 0, 0, 0), ClockPolicy.FACTORY, 600), 20, 16, 1024, 3);
         report("20B key / 16..1024B value, dynamic (hint: 480 B per item)",
-                Stores.open(new StoreConfig(memory, 255, 1 << 20, 0, 0, 0), ClockPolicy::new, 480), 20, 16, 1024, 3);
+                Stores.open(new StoreConfig(memory, 255, 1 << 20, 0, 0, 0), ClockPolicy.FACTORY, 480), 20, 16, 1024, 3);
 
         // RSS with several full stores open at once: the limit plus a fixed overhead.
         Store[] stores = new Store[storeCount];

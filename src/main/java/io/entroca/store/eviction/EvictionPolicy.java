@@ -1,19 +1,36 @@
 package io.entroca.store.eviction;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Decides which entry leaves when room is needed, and whether a newcomer deserves room at all.
  *
  * <p>The store names entries by <em>slot</em>: a dense number in {@code [0, capacity)} that it
  * assigns when an entry arrives and frees when the entry leaves. The policy keeps whatever it
- * needs per slot (a temperature, a reference bit, a queue link) in its own arrays, and may
- * remember hashes of keys that are not resident (a frequency sketch). It never sees keys or
- * values, only the client's 64-bit hash.
+ * needs per slot (a temperature, a reference bit) and may remember hashes of keys that are not
+ * resident (a frequency sketch). A store makes its policy through a {@link Factory}, in memory
+ * it sets aside from its own budget: eviction metadata counts against the memory limit and lives
+ * off the Java heap, so the heap stays small whatever the limit. It never sees keys or values,
+ * only the client's 64-bit hash.
  *
  * <p>Every method is called from the owner thread only. The simulator ({@code ./entroca sim})
  * drives the very same implementations through this interface, so a hit ratio measured there
  * is the hit ratio of the server's code.
  */
 public interface EvictionPolicy {
+
+    /**
+     * Makes a store's policy in memory the store provides.
+     *
+     * @param <P> the policy made, so that a caller may read its state (a temperature histogram)
+     */
+    interface Factory<P extends EvictionPolicy> {
+        /** Bytes the policy needs over this many slots: everything it keeps, per slot or not. */
+        long bytes(int slots);
+
+        /** A policy over {@code slots} slots whose state lives in {@code memory} (zeroed, 8-byte aligned). */
+        P create(int slots, MemorySegment memory);
+    }
 
     /** A new entry now lives in {@code slot}. */
     void onInsert(int slot, long hash);

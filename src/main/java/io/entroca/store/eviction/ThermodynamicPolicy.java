@@ -1,5 +1,8 @@
 package io.entroca.store.eviction;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -141,8 +144,12 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
 
     private final int capacity;
     private final Config config;
-    private final byte[] state;   // bit 7 resident, bit 6 in the window, bit 5 hit in main, 0-4 temperature
-    private final byte[] stamp;   // clock tick of the last touch
+    /**
+     * Two bytes per slot, side by side so that a sampled slot costs one cache line: the state
+     * (bit 7 resident, bit 6 in the window, bit 5 hit in main or, in the window, passed by the
+     * hand, bits 0-4 temperature), then the clock tick of the last touch.
+     */
+    private final MemorySegment slots;
     private final HeatField field;
 
     // The window: entries flagged WINDOW, wherever their slots are; a hand finds the eldest.
@@ -178,19 +185,34 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     private int direction = -1;
     private double step;
 
+    /** A policy with the default constants in memory of its own (for the simulator and tests). */
     public ThermodynamicPolicy(int capacity) {
         this(capacity, Config.defaults());
     }
 
+    /** A policy in memory of its own, freed when the policy is no longer reachable. */
     public ThermodynamicPolicy(int capacity, Config config) {
+        this(capacity, config, Arena.ofAuto().allocate(bytes(capacity, config), Long.BYTES));
+    }
+
+    /**
+     * A policy whose state lives in {@code memory}: zeroed, 8-byte aligned, at least {@link
+     * #bytes(int, Config)} long. A store passes a slice of its own budget, so the policy's
+     * metadata counts against the memory limit and stays off the Java heap.
+     */
+    public ThermodynamicPolicy(int capacity, Config config, MemorySegment memory) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
+        if (memory.byteSize() < bytes(capacity, config)) {
+            throw new IllegalArgumentException("a policy over " + capacity + " slots needs " + bytes(capacity, config)
+                    + " B, not " + memory.byteSize());
+        }
         this.capacity = capacity;
         this.config = config;
-        state = new byte[capacity];
-        stamp = new byte[capacity];
-        field = new HeatField(capacity, config.coolingFactor(), config.sketchShrink());
+        long fieldBytes = HeatField.bytes(capacity, config.sketchShrink());
+        field = new HeatField(capacity, config.coolingFactor(), config.sketchShrink(), memory.asSlice(0, fieldBytes));
+        slots = memory.asSlice(fieldBytes, 2L * capacity);
         maxWindow = Math.max(1, (int) (capacity * config.windowMax()));
         windowScanLimit = (int) Math.min(2L * capacity + 1, WINDOW_SCAN_LIMIT);
         windowTarget = Math.max(1, Math.min(maxWindow, (int) Math.round(capacity * config.window())));
@@ -205,6 +227,42 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         step = config.climbStep();
     }
 
+    /** Memory a policy over {@code capacity} slots takes: 2 B per slot plus the heat field. */
+    public static long bytes(int capacity, Config config) {
+        return HeatField.bytes(capacity, config.sketchShrink()) + 2L * capacity;
+    }
+
+    /** Makes policies with these constants inside the memory their stores set aside. */
+    public static EvictionPolicy.Factory<ThermodynamicPolicy> factory(Config config) {
+        return new EvictionPolicy.Factory<>() {
+            @Override
+            public long bytes(int slots) {
+                return ThermodynamicPolicy.bytes(slots, config);
+            }
+
+            @Override
+            public ThermodynamicPolicy create(int slots, MemorySegment memory) {
+                return new ThermodynamicPolicy(slots, config, memory);
+            }
+        };
+    }
+
+    private int state(int slot) {
+        return slots.get(ValueLayout.JAVA_BYTE, 2L * slot) & 0xff;
+    }
+
+    private void setState(int slot, int value) {
+        slots.set(ValueLayout.JAVA_BYTE, 2L * slot, (byte) value);
+    }
+
+    private int stamp(int slot) {
+        return slots.get(ValueLayout.JAVA_BYTE, 2L * slot + 1) & 0xff;
+    }
+
+    private void setStamp(int slot, int value) {
+        slots.set(ValueLayout.JAVA_BYTE, 2L * slot + 1, (byte) value);
+    }
+
     // ---- time and adaptation ---------------------------------------------------------------
 
     private void request(boolean hit) {
@@ -214,8 +272,8 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         }
         // Keep every stamp within maxAge of now, one slot per request, so one byte never wraps.
         int s = clampHand;
-        if ((state[s] & RESIDENT) != 0 && age(s) > maxAge) {
-            stamp[s] = (byte) (now - maxAge);
+        if ((state(s) & RESIDENT) != 0 && age(s) > maxAge) {
+            setStamp(s, (now - maxAge));
         }
         clampHand = s + 1 == capacity ? 0 : s + 1;
         if (config.adaptive()) {
@@ -267,18 +325,18 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     }
 
     private int age(int slot) {
-        return (now - stamp[slot]) & 0xff;
+        return (now - stamp(slot)) & 0xff;
     }
 
     private float energy(int slot) {
-        int st = state[slot];
+        int st = state(slot);
         float t = (st & TEMP_MASK) * decay[age(slot)];
         return (st & (WINDOW | PROTECTED)) == PROTECTED ? t + (float) config.protectBonus() : t;
     }
 
     private void setTemperature(int slot, int temperature, int flags) {
-        state[slot] = (byte) (RESIDENT | flags | Math.min(TEMP_MASK, temperature));
-        stamp[slot] = (byte) now;
+        setState(slot, (RESIDENT | flags | Math.min(TEMP_MASK, temperature)));
+        setStamp(slot, now);
     }
 
     // ---- the seam --------------------------------------------------------------------------
@@ -303,7 +361,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     @Override
     public void onHit(int slot, long hash) {
         int t = field.heat(hash);
-        int st = state[slot];
+        int st = state(slot);
         // A hit in the window keeps its place there (SEEN stays): the window is a FIFO.
         int flags = (st & WINDOW) != 0 ? st & (WINDOW | SEEN) : PROTECTED;
         setTemperature(slot, t, flags);
@@ -334,10 +392,10 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     }
 
     private void leave(int slot) {
-        if ((state[slot] & WINDOW) != 0) {
+        if ((state(slot) & WINDOW) != 0) {
             windowSize--;
         }
-        state[slot] = 0;
+        setState(slot, 0);
     }
 
     /**
@@ -350,14 +408,14 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     private int windowTail() {
         int s = windowHand;
         for (int i = 0; i < windowScanLimit; i++) {
-            int st = state[s];
+            int st = state(s);
             int next = s + 1 == capacity ? 0 : s + 1;
             if ((st & (RESIDENT | WINDOW)) == (RESIDENT | WINDOW)) {
                 if ((st & SEEN) != 0) {
                     windowHand = next;
                     return s;
                 }
-                state[s] = (byte) (st | SEEN);
+                setState(s, (st | SEEN));
             }
             s = next;
         }
@@ -367,7 +425,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
 
     /** Moves a window entry to the main region, as it arrived there: unprotected. */
     private void graduate(int slot) {
-        state[slot] &= (byte) ~(WINDOW | SEEN);
+        setState(slot, state(slot) & ~(WINDOW | SEEN));
         windowSize--;
     }
 
@@ -388,7 +446,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         int found = 0;
         for (int draws = 0; found < config.samples() && draws < 4 * config.samples(); draws++) {
             int s = nextSlot();
-            int st = state[s];
+            int st = state(s);
             if ((st & RESIDENT) == 0 || (st & WINDOW) != 0) {
                 continue;
             }
@@ -438,7 +496,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
 
     /** Whether the window's eldest is hot enough to take the main victim's place. */
     private boolean duel(int candidate, int victim) {
-        float c = state[candidate] & TEMP_MASK;
+        float c = state(candidate) & TEMP_MASK;
         float v = energy(victim);
         return c + barrier > v;
     }
@@ -447,7 +505,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         for (int i = 0; i < capacity; i++) {
             int s = scanHand;
             scanHand = s + 1 == capacity ? 0 : s + 1;
-            if ((state[s] & RESIDENT) != 0) {
+            if ((state(s) & RESIDENT) != 0) {
                 return s;
             }
         }
@@ -498,7 +556,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         // repeats with a power-of-two period that an even step would sample unevenly.
         int step = Math.max(1, capacity / HISTOGRAM_SAMPLE) | 1;
         for (int slot = 0; slot < capacity; slot += step) {
-            int st = state[slot];
+            int st = state(slot);
             if ((st & RESIDENT) != 0) {
                 bands[(st & TEMP_MASK) * bands.length / (TEMP_MASK + 1)] += step;
             }
@@ -506,11 +564,11 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     }
 
     public int temperature(int slot) {
-        return state[slot] & TEMP_MASK;
+        return state(slot) & TEMP_MASK;
     }
 
     public boolean resident(int slot) {
-        return (state[slot] & RESIDENT) != 0;
+        return (state(slot) & RESIDENT) != 0;
     }
 
     /** Slots the window's hand looks at, at most, to find one of the window's eldest. */
@@ -521,7 +579,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
     }
 
     boolean inWindow(int slot) {
-        return (state[slot] & (RESIDENT | WINDOW)) == (RESIDENT | WINDOW);
+        return (state(slot) & (RESIDENT | WINDOW)) == (RESIDENT | WINDOW);
     }
 
     public int windowSize() {
@@ -537,7 +595,7 @@ public final class ThermodynamicPolicy implements EvictionPolicy {
         return 2;
     }
 
-    public int sketchBytes() {
+    public long sketchBytes() {
         return field.bytes();
     }
 

@@ -13,7 +13,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Objects;
-import java.util.function.IntFunction;
 
 /**
  * The general store: keys and values of any length up to the configured maxima, held in chunks
@@ -24,7 +23,7 @@ import java.util.function.IntFunction;
  * <h2>Segment layout</h2>
  * <pre>
  *  offset 0                                                              memoryBytes
- *  | index: B buckets x 16 cells x 8 B | allocator bookkeeping | pages ...  | tail |
+ *  | index: B buckets x 16 cells x 8 B | eviction state | allocator bookkeeping | pages ... | tail |
  * </pre>
  *
  * <h2>Index</h2>
@@ -119,14 +118,15 @@ public final class DynamicStore implements Store {
 
     /**
      * @param bytesPerCell memory per index cell: the index takes {@code 8 / bytesPerCell} of the
-     *     budget and holds up to {@code memoryBytes / bytesPerCell} entries
+     *     budget (the eviction state its policy needs per cell besides) and holds up to
+     *     {@code memoryBytes / bytesPerCell} entries
      */
-    public DynamicStore(StoreConfig config, IntFunction<EvictionPolicy> policies, int bytesPerCell) {
+    public DynamicStore(StoreConfig config, EvictionPolicy.Factory<?> policies, int bytesPerCell) {
         this(config, policies, bytesPerCell, 0);
     }
 
     /** As above, with a page size to use instead of {@link #pageSizeFor}'s (0 = choose). */
-    DynamicStore(StoreConfig config, IntFunction<EvictionPolicy> policies, int bytesPerCell, int forcedPageSize) {
+    DynamicStore(StoreConfig config, EvictionPolicy.Factory<?> policies, int bytesPerCell, int forcedPageSize) {
         if (bytesPerCell < 16) {
             throw new IllegalArgumentException("bytesPerCell must be at least 16: " + bytesPerCell);
         }
@@ -142,22 +142,24 @@ public final class DynamicStore implements Store {
         this.buckets = Math.min(wantedBuckets, Integer.MAX_VALUE / WAYS);
         this.cells = (int) (buckets * WAYS);
         this.indexBytes = (long) cells * 8;
+        long policyBytes = (policies.bytes(cells) + 63) & ~63L; // the allocator starts on a cache line
+        long metaBytes = indexBytes + policyBytes;
         int pageSize = forcedPageSize > 0 ? forcedPageSize : pageSizeFor(memoryBytes, header + maxKey + (long) maxValue);
-        if (indexBytes + 2L * pageSize > memoryBytes) {
+        if (metaBytes + 2L * pageSize > memoryBytes) {
             throw new IllegalArgumentException("memoryBytes " + memoryBytes + " is too small for an index of "
-                    + indexBytes + " B and two pages of " + pageSize + " B");
+                    + indexBytes + " B, eviction state of " + policyBytes + " B and two pages of " + pageSize + " B");
         }
         this.arena = Arena.ofConfined();
         try {
             this.mem = OffHeap.allocate(arena, memoryBytes);
-            this.alloc = new BitmapAllocator(mem, indexBytes, memoryBytes - indexBytes, pageSize);
+            this.alloc = new BitmapAllocator(mem, metaBytes, memoryBytes - metaBytes, pageSize);
             this.pagesBase = alloc.pagesBase();
             this.pagesEnd = alloc.pagesEnd();
             this.demand = new long[alloc.classCount()];
             if (pagesEnd - pagesBase > MAX_PAGES_BYTES) {
                 throw new IllegalArgumentException("one store holds at most " + MAX_PAGES_BYTES + " B of pages");
             }
-            this.policy = Objects.requireNonNull(policies.apply(cells), "policy");
+            this.policy = Objects.requireNonNull(policies.create(cells, mem.asSlice(indexBytes, policyBytes)), "policy");
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;

@@ -13,7 +13,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Objects;
-import java.util.function.IntFunction;
 
 /**
  * The specialised store for a declared key size and/or value size: every entry has the same
@@ -27,7 +26,7 @@ import java.util.function.IntFunction;
  * <h2>Segment layout</h2>
  * <pre>
  *  offset 0                                                                     memoryBytes
- *  | tags: S x 4 B (16 per bucket = one 64 B line) | records: S x R B | tail < 16 x (4 + R) |
+ *  | tags: S x 4 B (16 per bucket = one 64 B line) | records: S x R B | eviction state | tail |
  *
  *  record (R bytes, no padding, read unaligned):
  *   +0        long  version (0 = empty slot; versions are never 0)
@@ -81,7 +80,7 @@ public final class FixedStore implements Store {
     private long passMin = Long.MAX_VALUE;
     private long pendingMin = Long.MAX_VALUE;
 
-    public FixedStore(StoreConfig config, IntFunction<EvictionPolicy> policies) {
+    public FixedStore(StoreConfig config, EvictionPolicy.Factory<?> policies) {
         if (!config.fixedKeys() && !config.fixedValues()) {
             throw new IllegalArgumentException("a fixed store needs a fixed key or value length");
         }
@@ -103,19 +102,17 @@ public final class FixedStore implements Store {
         this.valueAt = at;
         at += fixedValue != 0 ? fixedValue : maxValue;
         this.record = at;
-        long perBucket = (long) WAYS * (4 + record);
-        this.buckets = Math.min(memoryBytes / perBucket, Integer.MAX_VALUE / WAYS);
-        if (buckets < 1) {
-            throw new IllegalArgumentException("memoryBytes " + memoryBytes + " holds no bucket of " + perBucket + " B");
-        }
+        this.buckets = bucketsFitting(memoryBytes, record, policies);
         this.slots = (int) (buckets * WAYS);
         this.tagsBytes = 4L * slots;
         this.recordsBase = tagsBytes;
         this.recordsEnd = recordsBase + (long) slots * record;
+        long policyBase = (recordsEnd + 7) & ~7L;
         this.arena = Arena.ofConfined();
         try {
             this.mem = OffHeap.allocate(arena, memoryBytes);
-            this.policy = Objects.requireNonNull(policies.apply(slots), "policy");
+            var policyMemory = mem.asSlice(policyBase, policies.bytes(slots));
+            this.policy = Objects.requireNonNull(policies.create(slots, policyMemory), "policy");
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -124,6 +121,27 @@ public final class FixedStore implements Store {
         stats.capacityBytes = memoryBytes;
         stats.arenaBytes = mem.byteSize();
         stats.allocatedBytes = tagsBytes;
+    }
+
+    /** The most buckets whose tags, records and eviction state fit in {@code memoryBytes}. */
+    private static long bucketsFitting(long memoryBytes, int record, EvictionPolicy.Factory<?> policies) {
+        long perBucket = (long) WAYS * (4 + record);
+        long buckets = Math.min(memoryBytes / perBucket, Integer.MAX_VALUE / WAYS);
+        while (buckets > 0 && footprint(buckets, record, policies) > memoryBytes) {
+            long over = footprint(buckets, record, policies) - memoryBytes;
+            buckets -= Math.max(1, over / perBucket);
+        }
+        if (buckets < 1) {
+            throw new IllegalArgumentException("memoryBytes " + memoryBytes + " holds no bucket of " + perBucket
+                    + " B and its eviction state");
+        }
+        return buckets;
+    }
+
+    private static long footprint(long buckets, int record, EvictionPolicy.Factory<?> policies) {
+        int slots = (int) (buckets * WAYS);
+        long records = (long) slots * (4 + record);
+        return ((records + 7) & ~7L) + policies.bytes(slots);
     }
 
     private static int tagOf(long hash) {

@@ -27,7 +27,7 @@ class DynamicStoreStressTest {
     @Test
     void shiftingSizeMixKeepsEverythingConsistent() {
         StoreConfig c = new StoreConfig(512 * 1024, 32, 12_000, 0, 0, 0);
-        try (DynamicStore s = new DynamicStore(c, ClockPolicy::new, 96)) {
+        try (DynamicStore s = new DynamicStore(c, ClockPolicy.FACTORY, 96)) {
             long empty = s.stats().allocatedBytes;
             // A 512 KiB store keeps 128 pages of 4 KiB, so its largest value is below 12,000.
             int largest = DynamicStore.largestValue(c);
@@ -87,7 +87,7 @@ class DynamicStoreStressTest {
         StoreConfig c = new StoreConfig(64L << 20, 255, 1 << 20, 1000, 0, 0);
         // A 64 MiB budget would choose 1 MiB pages (see pageSizeIsChosenForTheBudget); force 2 MiB,
         // what a budget of 1 GiB or more gets, to check the large-page path without 1 GiB.
-        try (DynamicStore s = new DynamicStore(c, ClockPolicy::new, 144, 2 << 20)) {
+        try (DynamicStore s = new DynamicStore(c, ClockPolicy.FACTORY, 144, 2 << 20)) {
             assertTrue(s.maxPayload() >= 255 + (1 << 20), "max payload " + s.maxPayload());
             byte[] key = new byte[255];
             Arrays.fill(key, (byte) 'k');
