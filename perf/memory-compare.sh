@@ -53,19 +53,24 @@ mc_bytes=$(awk '$2 == "bytes" { print $3 }' <<<"$mc_stats")
 mc_rss=$(rss_mib "$mc_pid")
 kill "$mc_pid"
 
-e_port=$(free_port 21400)
-ENTROCA_BASE_dash_PORT=$e_port ENTROCA_ADMIN_dash_PORT=0 ENTROCA_MEMORY=${MEMORY_MB}MiB \
-    ./entroca serve >"$workdir/entroca.log" 2>&1 &
-e_pid=$!
-pids+=("$e_pid")
-for _ in $(seq 100); do grep -q '^entroca ready' "$workdir/entroca.log" && break; sleep 0.2; done
-grep -q '^entroca ready' "$workdir/entroca.log" || die "Entroca did not start: $(cat "$workdir/entroca.log")"
-e_result=$(fill "entroca://127.0.0.1:$e_port")
-e_stats=$(./entroca cli --port "$e_port" stats)
-e_items=$(awk '$1 ~ /\.items$/ { n += $2 } END { print n }' <<<"$e_stats")
-e_payload=$(awk '$1 ~ /\.payload_bytes$/ { n += $2 } END { print n }' <<<"$e_stats")
-e_java=$(pgrep -P "$e_pid" java || echo "$e_pid")
-e_rss=$(rss_mib "$e_java")
+entroca_run() { # TYPICAL_ENTRY_SIZE (0 = derived): serve, fill, and set e_items, e_payload, e_rss, e_result
+    local e_port e_pid e_stats e_java
+    e_port=$(free_port 21400)
+    ENTROCA_BASE_dash_PORT=$e_port ENTROCA_ADMIN_dash_PORT=0 ENTROCA_MEMORY=${MEMORY_MB}MiB \
+        ENTROCA_TYPICAL_dash_ENTRY_dash_SIZE=$1 ./entroca serve >"$workdir/entroca.log" 2>&1 &
+    e_pid=$!
+    pids+=("$e_pid")
+    for _ in $(seq 100); do grep -q '^entroca ready' "$workdir/entroca.log" && break; sleep 0.2; done
+    grep -q '^entroca ready' "$workdir/entroca.log" || die "Entroca did not start: $(cat "$workdir/entroca.log")"
+    e_result=$(fill "entroca://127.0.0.1:$e_port")
+    e_stats=$(./entroca cli --port "$e_port" stats)
+    e_items=$(awk '$1 ~ /\.items$/ { n += $2 } END { print n }' <<<"$e_stats")
+    e_payload=$(awk '$1 ~ /\.payload_bytes$/ { n += $2 } END { print n }' <<<"$e_stats")
+    e_java=$(pgrep -P "$e_pid" java || echo "$e_pid")
+    e_rss=$(rss_mib "$e_java")
+    kill "$e_pid"
+    wait "$e_pid" 2>/dev/null || true
+}
 
 limit=$((MEMORY_MB * 1024 * 1024))
 echo
@@ -75,5 +80,13 @@ echo "| server | items held | item memory ÷ limit | RSS MiB | GET hit ratio aft
 echo "|---|---:|---:|---:|---:|"
 awk -v items="$mc_items" -v bytes="$mc_bytes" -v limit="$limit" -v rss="$mc_rss" -v r="$mc_result" \
     'BEGIN { match(r, /hit_ratio=[0-9.]+/); printf "| memcached (`-m %d -t 2`) | %d | %.2f (its `bytes`: items with their headers) | %d | %s |\n", limit/1048576, items, bytes / limit, rss, substr(r, RSTART + 10, RLENGTH - 10) }'
-awk -v items="$e_items" -v payload="$e_payload" -v limit="$limit" -v rss="$e_rss" -v r="$e_result" \
-    'BEGIN { match(r, /hit_ratio=[0-9.]+/); printf "| Entroca (2 ports, `memory: %dMiB`) | %d | %.2f (payload: keys and values only) | %d | %s |\n", limit/1048576, items, payload / limit, rss, substr(r, RSTART + 10, RLENGTH - 10) }'
+entroca_row() { # label
+    awk -v items="$e_items" -v payload="$e_payload" -v limit="$limit" -v rss="$e_rss" -v r="$e_result" -v label="$1" \
+        'BEGIN { match(r, /hit_ratio=[0-9.]+/); printf "| Entroca (2 ports, `memory: %dMiB`%s) | %d | %.2f (payload: keys and values only) | %d | %s |\n", limit/1048576, label, items, payload / limit, rss, substr(r, RSTART + 10, RLENGTH - 10) }'
+}
+entroca_run 0
+entroca_row ""
+# Told what an entry typically takes (a 12 B key and a 520 B value on average), the store sizes
+# its index and eviction state for the entries that really fit.
+entroca_run $((KEY_BYTES + 520))
+entroca_row ", \`typical-entry-size: $((KEY_BYTES + 520))\`"

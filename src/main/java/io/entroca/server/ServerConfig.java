@@ -35,6 +35,7 @@ public record ServerConfig(
         long ttlResolutionMs,
         int fixedKeyLength,
         int fixedValueLength,
+        int typicalEntryBytes,
         int mailboxCapacity,
         int drainLimit,
         IdleSettings idle,
@@ -70,6 +71,7 @@ public record ServerConfig(
             Map.entry("entroca.ttl-resolution", "1s"),
             Map.entry("entroca.fixed-key-length", "0"),
             Map.entry("entroca.fixed-value-length", "0"),
+            Map.entry("entroca.typical-entry-size", "0"),
             Map.entry("entroca.mailbox.capacity", "1024"),
             Map.entry("entroca.mailbox.drain-limit", "64"),
             Map.entry("entroca.owner.spin", "2us"),
@@ -136,6 +138,11 @@ public record ServerConfig(
         }
         int fixedKey = r.integer("entroca.fixed-key-length", 0, maxKey);
         int fixedValue = r.integer("entroca.fixed-value-length", 0, (int) maxValue);
+        long typicalEntry = r.size("entroca.typical-entry-size");
+        if (typicalEntry < 0 || typicalEntry > maxKey + maxValue) {
+            throw new InvalidConfigException("entroca.typical-entry-size: expected 0 (derive it) up to the longest key and value"
+                    + " together (" + (maxKey + maxValue) + " bytes), got " + typicalEntry);
+        }
         IdleSettings idle = new IdleSettings(
                 r.duration("entroca.owner.spin").toNanos(),
                 r.integer("entroca.owner.yields", 0, 1_000_000),
@@ -159,6 +166,7 @@ public record ServerConfig(
                 r.ttlResolution("entroca.ttl-resolution"),
                 fixedKey,
                 fixedValue,
+                (int) typicalEntry,
                 mailbox,
                 r.integer("entroca.mailbox.drain-limit", 1, 1 << 20),
                 idle,
@@ -175,7 +183,7 @@ public record ServerConfig(
     /** The settings of one port's store: its share of the memory, and the limits. */
     public StoreConfig storeConfig() {
         return new StoreConfig(memoryBytes / ports, maxKeyLength, maxValueLength, ttlResolutionMs,
-                fixedKeyLength, fixedValueLength);
+                fixedKeyLength, fixedValueLength, typicalEntryBytes);
     }
 
     /**

@@ -11,13 +11,25 @@ package io.entroca.store;
  *     store may then keep no expiry at all
  * @param fixedKeyLength every key has exactly this length, or 0 when lengths vary
  * @param fixedValueLength every value has exactly this length, or 0 when lengths vary
+ * @param typicalEntryBytes what a key and its value typically take together, so that a store whose
+ *     index cannot grow sizes it for the number of entries that will really fit; 0 derives it
+ *     from the lengths ({@link Stores#expectedItemBytes})
  */
 public record StoreConfig(long memoryBytes, int maxKeyLength, int maxValueLength,
-                          long ttlResolutionMs, int fixedKeyLength, int fixedValueLength) {
+                          long ttlResolutionMs, int fixedKeyLength, int fixedValueLength, int typicalEntryBytes) {
 
     public static final int PROTOCOL_MAX_KEY_LENGTH = 255;
 
+    /** A configuration whose typical entry is derived from the lengths. */
+    public StoreConfig(long memoryBytes, int maxKeyLength, int maxValueLength,
+                       long ttlResolutionMs, int fixedKeyLength, int fixedValueLength) {
+        this(memoryBytes, maxKeyLength, maxValueLength, ttlResolutionMs, fixedKeyLength, fixedValueLength, 0);
+    }
+
     public StoreConfig {
+        if (typicalEntryBytes < 0) {
+            throw new IllegalArgumentException("typicalEntryBytes must not be negative: " + typicalEntryBytes);
+        }
         if (memoryBytes <= 0) {
             throw new IllegalArgumentException("memoryBytes must be positive: " + memoryBytes);
         }

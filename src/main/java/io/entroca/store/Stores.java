@@ -27,7 +27,8 @@ public final class Stores {
      * @param policies makes the eviction policy for a number of slots, in memory from the budget
      */
     public static Store open(StoreConfig config, EvictionPolicy.Factory<?> policies) {
-        return open(config, policies, 0);
+        int typical = config.typicalEntryBytes();
+        return open(config, policies, typical > 0 ? header(config) + typical : 0);
     }
 
     /**
@@ -82,6 +83,11 @@ public final class Stores {
     static int expectedItemBytes(StoreConfig config) {
         int key = config.fixedKeys() ? config.fixedKeyLength() : Math.min(config.maxKeyLength(), 32);
         int value = config.fixedValues() ? config.fixedValueLength() : Math.min(config.maxValueLength(), 96);
-        return (config.ttlEnabled() ? 24 : 16) + key + value;
+        return header(config) + key + value;
+    }
+
+    /** The dynamic store's header per entry: version, back-pointer, lengths, and a deadline with TTL. */
+    private static int header(StoreConfig config) {
+        return config.ttlEnabled() ? 24 : 16;
     }
 }

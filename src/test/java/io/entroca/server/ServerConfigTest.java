@@ -57,6 +57,7 @@ class ServerConfigTest {
                   ttl-resolution: 1ms
                   fixed-key-length: 16
                   fixed-value-length: 100
+                  typical-entry-size: 120
                   mailbox:
                     capacity: 256
                     drain-limit: 8
@@ -79,6 +80,7 @@ class ServerConfigTest {
         assertEquals(1, config.ttlResolutionMs());
         assertEquals(16, config.fixedKeyLength());
         assertEquals(100, config.fixedValueLength());
+        assertEquals(120, config.storeConfig().typicalEntryBytes());
         assertEquals(256, config.mailboxCapacity());
         assertEquals(8, config.drainLimit());
         assertEquals(new ServerConfig.IdleSettings(5_000, 3, 50_000_000), config.idle());
@@ -121,6 +123,8 @@ class ServerConfigTest {
         assertTrue(rejection("entroca:\n  base-port: 65535\n  ports: 2\n").startsWith("entroca.base-port:"));
         assertTrue(rejection("entroca:\n  ttl-resolution: 2 weeks\n").startsWith("entroca.ttl-resolution: expected"));
         assertTrue(rejection("entroca:\n  memory: 1MiB\n  ports: 2\n").startsWith("entroca.memory:"));
+        assertTrue(rejection("entroca:\n  max-value-length: 1KiB\n  typical-entry-size: 2KiB\n")
+                .startsWith("entroca.typical-entry-size: expected 0"));
     }
 
     @Test

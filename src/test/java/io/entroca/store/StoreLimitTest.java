@@ -87,4 +87,30 @@ class StoreLimitTest {
             assertNull(s.verify());
         }
     }
+
+    /**
+     * The index cannot grow, so it is sized at start for the entries expected to fit. Sized for
+     * the default (small) entries, a store of 500 B values spends memory on cells and eviction
+     * state it never fills; told the typical entry, it holds more of them in the same budget.
+     */
+    @Test
+    void aTypicalEntrySizeSizesTheIndexForTheEntriesThatFit() {
+        long budget = 32L << 20;
+        int derived = filledWith500ByteValues(new StoreConfig(budget, 250, 4096, 0, 0, 0));
+        int told = filledWith500ByteValues(new StoreConfig(budget, 250, 4096, 0, 0, 0, 520));
+        assertTrue(told > derived * 1.05, "told the typical entry: " + told + " entries, derived: " + derived);
+    }
+
+    private static int filledWith500ByteValues(StoreConfig config) {
+        try (Store s = Stores.open(config, io.entroca.store.eviction.ThermodynamicPolicy.factory(
+                io.entroca.store.eviction.ThermodynamicPolicy.Config.defaults()))) {
+            byte[] value = new byte[500];
+            for (int id = 0; id < 200_000; id++) {
+                byte[] k = ("key-" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                s.set(StoreFixtures.hash(k), k, 0, k.length, value, 0, value.length, SetCondition.ALWAYS, 0, 0);
+                assertTrue(s.stats().allocatedBytes <= config.memoryBytes());
+            }
+            return (int) s.stats().items;
+        }
+    }
 }
