@@ -55,7 +55,7 @@ public final class EntrocaServer implements AutoCloseable {
         return switch (config.eviction()) {
             case THERMO -> {
                 TemperatureProbe.Wiring thermo = TemperatureProbe.forPolicy(
-                        ThermodynamicPolicy.factory(ThermodynamicPolicy.Config.defaults()),
+                        ThermodynamicPolicy.factory(config.thermo()),
                         ThermodynamicPolicy::temperatureHistogram, "entries by temperature (thermodynamic eviction), 16 bands");
                 yield start(config, thermo.stores(), thermo.probes());
             }

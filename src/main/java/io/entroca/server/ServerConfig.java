@@ -3,6 +3,7 @@ package io.entroca.server;
 import io.entroca.protocol.Routing;
 import io.entroca.protocol.ServerInfo;
 import io.entroca.store.StoreConfig;
+import io.entroca.store.eviction.ThermodynamicPolicy;
 import io.entroca.store.Stores;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -46,7 +47,8 @@ public record ServerConfig(
         Duration shutdownGrace,
         InetAddress adminBind,
         int adminPort,
-        Eviction eviction) {
+        Eviction eviction,
+        ThermodynamicPolicy.Config thermo) {
 
     /** Which eviction policy the stores run (docs/eviction.md compares them on real traces). */
     public enum Eviction {
@@ -83,6 +85,16 @@ public record ServerConfig(
             Map.entry("entroca.connections.batch-requests", "256"),
             Map.entry("entroca.shutdown-grace", "5s"),
             Map.entry("entroca.eviction", "thermo"),
+            Map.entry("entroca.thermo.samples", "16"),
+            Map.entry("entroca.thermo.window", "0.01"),
+            Map.entry("entroca.thermo.window-max", "0.25"),
+            Map.entry("entroca.thermo.barrier", "-0.5"),
+            Map.entry("entroca.thermo.protect-bonus", "2"),
+            Map.entry("entroca.thermo.half-life", "10"),
+            Map.entry("entroca.thermo.cooling", "10"),
+            Map.entry("entroca.thermo.coupling", "3"),
+            Map.entry("entroca.thermo.adaptive", "true"),
+            Map.entry("entroca.thermo.seed", "42"),
             Map.entry("entroca.admin-bind", "127.0.0.1"),
             Map.entry("entroca.admin-port", "9400"));
 
@@ -177,7 +189,36 @@ public record ServerConfig(
                 r.duration("entroca.shutdown-grace"),
                 r.address("entroca.admin-bind"),
                 adminPort,
-                r.eviction("entroca.eviction"));
+                r.eviction("entroca.eviction"),
+                thermo(r));
+    }
+
+    /**
+     * The thermodynamic policy's constants (docs/eviction.md explains each). Half-life and cooling
+     * are in capacities of requests: a store of a million entries with a half-life of 10 halves an
+     * untouched entry's temperature every ten million requests. The climber's own pace stays as
+     * the trace cells tuned it.
+     */
+    private static ThermodynamicPolicy.Config thermo(Reader r) {
+        var tuned = ThermodynamicPolicy.Config.defaults();
+        double window = r.decimal("entroca.thermo.window", 0.001, 0.5);
+        return new ThermodynamicPolicy.Config(
+                r.integer("entroca.thermo.samples", 1, 64),
+                window,
+                r.decimal("entroca.thermo.window-max", window, 0.9),
+                r.decimal("entroca.thermo.barrier", -16, 16),
+                r.decimal("entroca.thermo.protect-bonus", 0, 31),
+                r.decimal("entroca.thermo.half-life", 0.1, 100) * tuned.ticksPerCapacity(),
+                tuned.ticksPerCapacity(),
+                r.bool("entroca.thermo.adaptive"),
+                tuned.climbPeriod(),
+                tuned.climbStep(),
+                r.integer("entroca.thermo.cooling", 1, 1000),
+                tuned.climbWindow(),
+                tuned.windowStep(),
+                r.decimal("entroca.thermo.coupling", 0, 8),
+                tuned.sketchShrink(),
+                r.parse("entroca.thermo.seed", "a whole number", Long::parseLong));
     }
 
     /** The settings of one port's store: its share of the memory, and the limits. */
@@ -256,6 +297,23 @@ public record ServerConfig(
                 throw new InvalidConfigException(key + ": expected a duration above zero, got '" + text(key) + "'");
             }
             return d;
+        }
+
+        double decimal(String key, double min, double max) {
+            double value = parse(key, "a number", Double::parseDouble);
+            if (!(value >= min && value <= max)) {
+                throw new InvalidConfigException(key + ": expected " + min + " to " + max + ", got " + text(key).trim());
+            }
+            return value;
+        }
+
+        boolean bool(String key) {
+            String text = text(key).trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (text) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new InvalidConfigException(key + ": expected true or false, got '" + text(key) + "'");
+            };
         }
 
         Eviction eviction(String key) {

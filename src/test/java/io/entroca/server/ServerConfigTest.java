@@ -1,5 +1,6 @@
 package io.entroca.server;
 
+import io.entroca.store.eviction.ThermodynamicPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,6 +99,44 @@ class ServerConfigTest {
         assertEquals(ServerConfig.Eviction.THERMO, load("entroca:\n  ports: 1\n").eviction());
         assertEquals(ServerConfig.Eviction.CLOCK, load("entroca:\n  eviction: clock\n").eviction());
         assertEquals("entroca.eviction: expected thermo or clock, got 'lru'", rejection("entroca:\n  eviction: lru\n"));
+    }
+
+    @Test
+    void thermoConstantsDefaultToTheTunedOnesAndAreSettable() throws IOException {
+        assertEquals(ThermodynamicPolicy.Config.defaults(), load("entroca:\n  ports: 1\n").thermo());
+        var thermo = load("""
+                entroca:
+                  thermo:
+                    samples: 8
+                    window: 0.05
+                    window-max: 0.5
+                    barrier: 1
+                    protect-bonus: 0
+                    half-life: 2.5
+                    cooling: 20
+                    coupling: 0
+                    adaptive: false
+                    seed: 7
+                """).thermo();
+        assertEquals(ThermodynamicPolicy.Config.defaults()
+                .with("samples=8/window=0.05/windowMax=0.5/barrier=1/protectBonus=0/halfLifeTicks=40"
+                        + "/coolingFactor=20/coupling=0/adaptive=false/seed=7"), thermo);
+        assertEquals("entroca.thermo.samples: expected 1 to 64, got 0", rejection("entroca:\n  thermo:\n    samples: 0\n"));
+        assertEquals("entroca.thermo.window-max: expected 0.05 to 0.9, got 0.01",
+                rejection("entroca:\n  thermo:\n    window: 0.05\n    window-max: 0.01\n"));
+        assertEquals("entroca.thermo.adaptive: expected true or false, got 'sometimes'",
+                rejection("entroca:\n  thermo:\n    adaptive: sometimes\n"));
+        assertTrue(rejection("entroca:\n  thermo:\n    barrier: warm\n").startsWith("entroca.thermo.barrier: expected a number"));
+    }
+
+    @Test
+    void theConfigurationReferenceDocumentsEveryKeyWithItsDefault() throws IOException {
+        String reference = Files.readString(Path.of("docs", "configuration.md"));
+        for (var key : ServerConfig.KEYS.entrySet()) {
+            String spelled = key.getValue().isEmpty() ? "\"\"" : key.getValue();
+            String row = "| `" + key.getKey() + "` | `" + spelled + "`";
+            assertTrue(reference.contains(row), "docs/configuration.md has no row " + row);
+        }
     }
 
     @Test
