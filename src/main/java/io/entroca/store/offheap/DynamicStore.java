@@ -90,7 +90,6 @@ public final class DynamicStore implements Store {
     private final long pagesEnd;
     private final EvictionPolicy policy;
     private final boolean ttl;
-    private final long resolution;
     private final int header;
     private final int maxKey;
     private final int maxValue;
@@ -107,14 +106,22 @@ public final class DynamicStore implements Store {
     private int pageRover;
     private long chunkRover;
 
-    private long now;
+    private final Expiry expiry;
+    private final Expiry.Slots sweepView = new Expiry.Slots() {
+        @Override
+        public long deadline(int slot) {
+            long c = cell(slot);
+            return (int) c == 0 ? 0 : mem.get(LONG, entryOf(c) + 16);
+        }
+
+        @Override
+        public void expire(int slot) {
+            drop(slot, entryOf(cell(slot)), EXPIRED);
+        }
+    };
     private long lastVersion;
     private boolean closed;
 
-    private int sweepCursor;
-    private long sweepGate = Long.MAX_VALUE;
-    private long passMin = Long.MAX_VALUE;
-    private long pendingMin = Long.MAX_VALUE;
 
     /**
      * @param bytesPerCell memory per index cell: the index takes {@code 8 / bytesPerCell} of the
@@ -132,7 +139,7 @@ public final class DynamicStore implements Store {
         }
         this.memoryBytes = config.memoryBytes();
         this.ttl = config.ttlEnabled();
-        this.resolution = Math.max(1, config.ttlResolutionMs());
+        this.expiry = new Expiry(config);
         this.header = ttl ? 24 : 16;
         this.maxKey = config.maxKeyLength();
         this.maxValue = config.maxValueLength();
@@ -243,8 +250,7 @@ public final class DynamicStore implements Store {
         if (!ttl) {
             return false;
         }
-        long deadline = mem.get(LONG, entry + 16);
-        return deadline != 0 && now >= deadline;
+        return expiry.passed(mem.get(LONG, entry + 16));
     }
 
     /** The slot of the live entry for this key, or -1; an expired match is reclaimed on the way. */
@@ -302,38 +308,11 @@ public final class DynamicStore implements Store {
         return length >= 1 && length <= maxKey && (fixedKey == 0 || length == fixedKey);
     }
 
-    /** 0 = never, -1 = already dead, else the first ms at which the entry is dead. */
-    private long deadlineFor(long ttlMs) {
-        if (!ttl || ttlMs == 0) {
-            return 0;
-        }
-        if (ttlMs < 0) {
-            return -1;
-        }
-        if (ttlMs > Long.MAX_VALUE - now - resolution) {
-            return 0; // beyond any clock: never
-        }
-        long end = now + ttlMs;
-        return Math.ceilDiv(end, resolution) * resolution;
-    }
-
-    private void noteDeadline(long deadline) {
-        if (deadline > 0) {
-            pendingMin = Math.min(pendingMin, deadline);
-            sweepGate = Math.min(sweepGate, deadline);
-        }
-    }
-
     // ---------------------------------------------------------------- Store
 
     @Override
     public void tick(long nowMs) {
-        if (nowMs < 0) {
-            throw new IllegalArgumentException("time must not be negative: " + nowMs);
-        }
-        if (nowMs > now) {
-            now = nowMs;
-        }
+        expiry.tick(nowMs);
     }
 
     @Override
@@ -410,7 +389,7 @@ public final class DynamicStore implements Store {
             default -> {
             }
         }
-        long deadline = deadlineFor(ttlMs);
+        long deadline = expiry.deadlineFor(ttlMs);
         long version = ++lastVersion;
         stats.sets++;
         if (deadline < 0) { // stored and dead at once: nothing to keep, and the old value must go
@@ -458,7 +437,7 @@ public final class DynamicStore implements Store {
         mem.set(INT, e + 12, keyLength | (valueLength << 8));
         if (ttl) {
             mem.set(LONG, e + 16, deadline);
-            noteDeadline(deadline);
+            expiry.stored(deadline);
         }
         MemorySegment.copy(key, keyOffset, mem, ValueLayout.JAVA_BYTE, e + header, keyLength);
         MemorySegment.copy(value, valueOffset, mem, ValueLayout.JAVA_BYTE, e + header + keyLength, valueLength);
@@ -658,13 +637,13 @@ public final class DynamicStore implements Store {
         long e = entryOf(cell(slot));
         long version = mem.get(LONG, e);
         if (ttl) {
-            long deadline = deadlineFor(ttlMs);
+            long deadline = expiry.deadlineFor(ttlMs);
             if (deadline < 0) {
                 drop(slot, e, EXPIRED);
                 return version;
             }
             mem.set(LONG, e + 16, deadline);
-            noteDeadline(deadline);
+            expiry.stored(deadline);
         }
         policy.onHit(slot, hash);
         return version;
@@ -681,44 +660,13 @@ public final class DynamicStore implements Store {
         alloc.reset();
         stats.items = 0;
         stats.payloadBytes = 0;
-        sweepCursor = 0;
-        sweepGate = passMin = pendingMin = Long.MAX_VALUE;
+        expiry.reset();
         refreshAllocated();
     }
 
     @Override
     public int sweepExpired(int budget) {
-        if (!ttl || budget <= 0 || now < sweepGate) {
-            return 0;
-        }
-        int visited = 0;
-        while (visited < budget) {
-            int slot = sweepCursor;
-            long c = cell(slot);
-            if ((int) c != 0) {
-                long e = entryOf(c);
-                long deadline = mem.get(LONG, e + 16);
-                if (deadline != 0) {
-                    if (now >= deadline) {
-                        drop(slot, e, EXPIRED);
-                    } else if (deadline < passMin) {
-                        passMin = deadline;
-                    }
-                }
-            }
-            visited++;
-            if (++sweepCursor == cells) {
-                // A whole pass done: nothing can expire before the earliest deadline it saw, or
-                // one set since the pass began.
-                sweepCursor = 0;
-                sweepGate = Math.min(passMin, pendingMin);
-                passMin = pendingMin = Long.MAX_VALUE;
-                if (now < sweepGate) {
-                    break;
-                }
-            }
-        }
-        return visited;
+        return expiry.sweep(budget, cells, sweepView);
     }
 
     private void refreshAllocated() {

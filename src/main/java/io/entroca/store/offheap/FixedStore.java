@@ -60,7 +60,6 @@ public final class FixedStore implements Store {
     private final int record;
     private final EvictionPolicy policy;
     private final boolean ttl;
-    private final long resolution;
     private final int fixedKey;
     private final int fixedValue;
     private final int maxKey;
@@ -72,13 +71,20 @@ public final class FixedStore implements Store {
     private final StoreStats stats = new StoreStats();
     private final int[] candidates = new int[WAYS];
 
-    private long now;
+    private final Expiry expiry;
+    private final Expiry.Slots sweepView = new Expiry.Slots() {
+        @Override
+        public long deadline(int slot) {
+            return tag(slot) == 0 ? 0 : mem.get(LONG_U, recordOf(slot) + 8);
+        }
+
+        @Override
+        public void expire(int slot) {
+            drop(slot, recordOf(slot), true, false);
+        }
+    };
     private long lastVersion;
     private boolean closed;
-    private int sweepCursor;
-    private long sweepGate = Long.MAX_VALUE;
-    private long passMin = Long.MAX_VALUE;
-    private long pendingMin = Long.MAX_VALUE;
 
     public FixedStore(StoreConfig config, EvictionPolicy.Factory<?> policies) {
         if (!config.fixedKeys() && !config.fixedValues()) {
@@ -89,7 +95,7 @@ public final class FixedStore implements Store {
         }
         this.memoryBytes = config.memoryBytes();
         this.ttl = config.ttlEnabled();
-        this.resolution = Math.max(1, config.ttlResolutionMs());
+        this.expiry = new Expiry(config);
         this.fixedKey = config.fixedKeyLength();
         this.fixedValue = config.fixedValueLength();
         this.maxKey = config.maxKeyLength();
@@ -188,8 +194,7 @@ public final class FixedStore implements Store {
         if (!ttl) {
             return false;
         }
-        long deadline = mem.get(LONG_U, r + 8);
-        return deadline != 0 && now >= deadline;
+        return expiry.passed(mem.get(LONG_U, r + 8));
     }
 
     private boolean keyFits(int length) {
@@ -241,34 +246,9 @@ public final class FixedStore implements Store {
         }
     }
 
-    private long deadlineFor(long ttlMs) {
-        if (!ttl || ttlMs == 0) {
-            return 0;
-        }
-        if (ttlMs < 0) {
-            return -1;
-        }
-        if (ttlMs > Long.MAX_VALUE - now - resolution) {
-            return 0;
-        }
-        return Math.ceilDiv(now + ttlMs, resolution) * resolution;
-    }
-
-    private void noteDeadline(long deadline) {
-        if (deadline > 0) {
-            pendingMin = Math.min(pendingMin, deadline);
-            sweepGate = Math.min(sweepGate, deadline);
-        }
-    }
-
     @Override
     public void tick(long nowMs) {
-        if (nowMs < 0) {
-            throw new IllegalArgumentException("time must not be negative: " + nowMs);
-        }
-        if (nowMs > now) {
-            now = nowMs;
-        }
+        expiry.tick(nowMs);
     }
 
     @Override
@@ -340,7 +320,7 @@ public final class FixedStore implements Store {
             default -> {
             }
         }
-        long deadline = deadlineFor(ttlMs);
+        long deadline = expiry.deadlineFor(ttlMs);
         long version = ++lastVersion;
         stats.sets++;
         if (deadline < 0) {
@@ -374,7 +354,7 @@ public final class FixedStore implements Store {
         mem.set(LONG_U, r, version);
         if (ttl) {
             mem.set(LONG_U, r + 8, deadline);
-            noteDeadline(deadline);
+            expiry.stored(deadline);
         }
         if (fixedKey == 0) {
             mem.set(ValueLayout.JAVA_BYTE, r + keyLenAt, (byte) keyLength);
@@ -459,13 +439,13 @@ public final class FixedStore implements Store {
         long r = recordOf(slot);
         long version = mem.get(LONG_U, r);
         if (ttl) {
-            long deadline = deadlineFor(ttlMs);
+            long deadline = expiry.deadlineFor(ttlMs);
             if (deadline < 0) {
                 drop(slot, r, true, false);
                 return version;
             }
             mem.set(LONG_U, r + 8, deadline);
-            noteDeadline(deadline);
+            expiry.stored(deadline);
         }
         policy.onHit(slot, hash);
         return version;
@@ -482,40 +462,12 @@ public final class FixedStore implements Store {
         mem.asSlice(0, tagsBytes).fill((byte) 0);
         stats.items = 0;
         stats.payloadBytes = 0;
-        sweepCursor = 0;
-        sweepGate = passMin = pendingMin = Long.MAX_VALUE;
+        expiry.reset();
     }
 
     @Override
     public int sweepExpired(int budget) {
-        if (!ttl || budget <= 0 || now < sweepGate) {
-            return 0;
-        }
-        int visited = 0;
-        while (visited < budget) {
-            int slot = sweepCursor;
-            if (tag(slot) != 0) {
-                long r = recordOf(slot);
-                long deadline = mem.get(LONG_U, r + 8);
-                if (deadline != 0) {
-                    if (now >= deadline) {
-                        drop(slot, r, true, false);
-                    } else if (deadline < passMin) {
-                        passMin = deadline;
-                    }
-                }
-            }
-            visited++;
-            if (++sweepCursor == slots) {
-                sweepCursor = 0;
-                sweepGate = Math.min(passMin, pendingMin);
-                passMin = pendingMin = Long.MAX_VALUE;
-                if (now < sweepGate) {
-                    break;
-                }
-            }
-        }
-        return visited;
+        return expiry.sweep(budget, slots, sweepView);
     }
 
     @Override
