@@ -146,8 +146,8 @@ class DeployManifestsTest {
         }
         Map<String, Object> requests = map(map(container, "resources"), "requests");
         assertNotNull(requests.get("cpu"));
-        assertTrue(bytes((String) requests.get("memory")) > config.memoryBytes(),
-                "the memory request holds the store and the JVM beside it");
+        assertTrue(bytes((String) requests.get("memory")) >= config.memoryBytes() + (256L << 20) + (128L << 20),
+                "the memory request holds the store, the image's 256 MiB heap and the JVM beside them");
         @SuppressWarnings("unchecked")
         List<String> args = (List<String>) container.get("args");
         assertEquals(List.of("serve", "--config", CONFIG_PATH), args);
@@ -198,11 +198,16 @@ class DeployManifestsTest {
         assertEquals(ports(config), exposed);
         assertNotNull(user);
         assertFalse(user.startsWith("0") || user.startsWith("root"), "runs as non-root: " + user);
+        // The stores live off the heap inside entroca.memory: the heap must be fixed, never a
+        // share of the container's memory, which the stores already fill.
+        assertTrue(dockerfile.contains("-Xmx256m") && !dockerfile.contains("MaxRAMPercentage"),
+                "the image runs a fixed heap");
         assertTrue(dockerfile.contains("COPY deploy/entroca.yaml " + CONFIG_PATH));
         assertTrue(dockerfile.contains("CMD [\"serve\", \"--config\", \"" + CONFIG_PATH + "\"]"));
 
         String unit = Files.readString(DEPLOY.resolve("systemd/entroca.service"));
         assertTrue(unit.contains("serve --config " + CONFIG_PATH), "the unit reads the same file");
+        assertTrue(unit.contains(" -Xmx256m "), "the unit runs the same fixed heap as the launcher and the image");
         for (String option : List.of("NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
                 "DynamicUser=yes", "CapabilityBoundingSet=", "RestrictAddressFamilies=", "SystemCallFilter=")) {
             assertTrue(unit.contains("\n" + option), "sandboxing: " + option);
