@@ -88,6 +88,40 @@ public final class ServerProcess implements AutoCloseable {
         if (status != 0) {
             throw new IOException("kill -" + name + " " + process.pid() + " exited " + status);
         }
+        if (name.equals("STOP")) {
+            awaitStopped();
+        }
+    }
+
+    /**
+     * kill returns once SIGSTOP is sent, but a thread running on another CPU stops only when the
+     * kernel gets to it: until every thread of the process shows state T, a request sent now may
+     * still be answered (seen once, in a test that froze a node).
+     */
+    private void awaitStopped() throws IOException, InterruptedException {
+        Path tasks = Path.of("/proc", String.valueOf(process.pid()), "task");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            boolean allStopped = true;
+            try (var threads = java.nio.file.Files.list(tasks)) {
+                for (Path task : (Iterable<Path>) threads::iterator) {
+                    String stat;
+                    try {
+                        stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    } catch (java.nio.file.NoSuchFileException ended) {
+                        continue;
+                    }
+                    // The state is the field after the parenthesised command name.
+                    char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    allStopped &= state == 'T' || state == 't';
+                }
+            }
+            if (allStopped) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+        throw new IOException("process " + process.pid() + " did not stop within 5 s of SIGSTOP");
     }
 
     /** The child's resident memory, from /proc (Linux), in bytes. */
