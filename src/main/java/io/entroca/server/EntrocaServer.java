@@ -63,6 +63,25 @@ public final class EntrocaServer implements AutoCloseable {
         };
     }
 
+    /**
+     * Connection buffers are the heap's main tenant (the stores live off it). A configuration whose
+     * connections could all be busy at once on more heap than the JVM has would fail with
+     * OutOfMemoryError under load rather than at start, so the start says so.
+     *
+     * @return the warning logged, or null when the heap holds every connection
+     */
+    static String warnIfConnectionsOutgrowTheHeap(ServerConfig config, long maxHeap) {
+        long needed = (long) config.ports() * config.maxConnections() * EntrocaConnection.heapPerBusyConnection();
+        if (needed <= maxHeap) {
+            return null;
+        }
+        String warning = "entroca.connections.max " + config.maxConnections() + " on " + config.ports()
+                + " ports may need " + (needed >> 20) + " MiB of heap when every connection is busy; the JVM has "
+                + (maxHeap >> 20) + " MiB: lower connections.max or raise -Xmx (ENTROCA_JAVA_OPTS)";
+        LOG.warning(warning);
+        return warning;
+    }
+
     static EntrocaServer start(ServerConfig config, Function<StoreConfig, Store> storeFactory) {
         return start(config, storeFactory, TemperatureProbe::unavailable);
     }
@@ -74,6 +93,7 @@ public final class EntrocaServer implements AutoCloseable {
     public static EntrocaServer start(ServerConfig config, Function<StoreConfig, Store> storeFactory,
                                       Function<Store, TemperatureProbe> temperatureProbes) {
         checkPortsAreFree(config);
+        warnIfConnectionsOutgrowTheHeap(config, Runtime.getRuntime().maxMemory());
         List<PortOwner> owners = new ArrayList<>(config.ports());
         try {
             for (int i = 0; i < config.ports(); i++) {

@@ -80,7 +80,7 @@ public record ServerConfig(
             Map.entry("entroca.owner.yields", "0"),
             Map.entry("entroca.owner.park-max", "100ms"),
             Map.entry("entroca.owner.cpus", ""),
-            Map.entry("entroca.connections.max", "10000"),
+            Map.entry("entroca.connections.max", "1024"),
             Map.entry("entroca.connections.idle-timeout", "5m"),
             Map.entry("entroca.connections.batch-requests", "256"),
             Map.entry("entroca.shutdown-grace", "5s"),

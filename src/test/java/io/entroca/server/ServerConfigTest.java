@@ -140,6 +140,16 @@ class ServerConfigTest {
     }
 
     @Test
+    void theStartWarnsWhenBusyConnectionsWouldOutgrowTheHeap() throws IOException {
+        long heap = 256L << 20;
+        assertEquals(null, EntrocaServer.warnIfConnectionsOutgrowTheHeap(load("entroca:\n  ports: 2\n"), heap),
+                "the defaults fit the launcher's heap");
+        String warning = EntrocaServer.warnIfConnectionsOutgrowTheHeap(
+                load("entroca:\n  ports: 2\n  connections:\n    max: 10000\n"), heap);
+        assertTrue(warning != null && warning.startsWith("entroca.connections.max 10000 on 2 ports may need"), warning);
+    }
+
+    @Test
     void ttlResolutionNoneDisablesTtl() throws IOException {
         assertEquals(0, load("entroca:\n  ttl-resolution: none\n").ttlResolutionMs());
     }
