@@ -85,6 +85,8 @@ public final class DynamicStore implements Store {
     private final long buckets;
     private final int cells;
     private final long indexBytes;
+    /** The index and the eviction policy's state: what the store spends before any entry. */
+    private final long fixedMetaBytes;
     private final BitmapAllocator alloc;
     private final long pagesBase;
     private final long pagesEnd;
@@ -151,6 +153,7 @@ public final class DynamicStore implements Store {
         this.indexBytes = (long) cells * 8;
         long policyBytes = (policies.bytes(cells) + 63) & ~63L; // the allocator starts on a cache line
         long metaBytes = indexBytes + policyBytes;
+        this.fixedMetaBytes = metaBytes;
         int pageSize = forcedPageSize > 0 ? forcedPageSize : pageSizeFor(memoryBytes, header + maxKey + (long) maxValue);
         if (metaBytes + 2L * pageSize > memoryBytes) {
             throw new IllegalArgumentException("memoryBytes " + memoryBytes + " is too small for an index of "
@@ -670,7 +673,7 @@ public final class DynamicStore implements Store {
     }
 
     private void refreshAllocated() {
-        stats.allocatedBytes = indexBytes + alloc.metadataBytes() + alloc.allocatedBytes();
+        stats.allocatedBytes = fixedMetaBytes + alloc.metadataBytes() + alloc.allocatedBytes();
     }
 
     @Override

@@ -57,6 +57,7 @@ public final class FixedStore implements Store {
     private final long tagsBytes;
     private final long recordsBase;
     private final long recordsEnd;
+    private final long policyBytes;
     private final int record;
     private final EvictionPolicy policy;
     private final boolean ttl;
@@ -118,6 +119,7 @@ public final class FixedStore implements Store {
         try {
             this.mem = OffHeap.allocate(arena, memoryBytes);
             var policyMemory = mem.asSlice(policyBase, policies.bytes(slots));
+            this.policyBytes = policyMemory.byteSize();
             this.policy = Objects.requireNonNull(policies.create(slots, policyMemory), "policy");
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -126,7 +128,7 @@ public final class FixedStore implements Store {
         this.lastVersion = System.currentTimeMillis() << 20;
         stats.capacityBytes = memoryBytes;
         stats.arenaBytes = mem.byteSize();
-        stats.allocatedBytes = tagsBytes;
+        stats.allocatedBytes = tagsBytes + policyBytes;
     }
 
     /** The most buckets whose tags, records and eviction state fit in {@code memoryBytes}. */
@@ -472,7 +474,7 @@ public final class FixedStore implements Store {
 
     @Override
     public StoreStats stats() {
-        stats.allocatedBytes = tagsBytes + stats.items * record;
+        stats.allocatedBytes = tagsBytes + policyBytes + stats.items * record;
         return stats;
     }
 
