@@ -89,7 +89,7 @@ public final class StoreFootprint {
             double heapPerItem = 0;
             String detail = "";
             if (s instanceof DynamicStore d) {
-                heapPerItem = (d.cells() / 4.0) / st.items; // CLOCK: 2 bits per slot
+                heapPerItem = (d.cells() / 4.0) / st.items; // CLOCK: 2 bits per slot, in the segment
                 detail = String.format("header %d B, index %.1f B/item (%d cells, %.0f%% full), page size %d KiB",
                         d.headerBytes(), (double) d.indexBytes() / st.items, d.cells(), 100.0 * st.items / d.cells(), d.pageSize() >> 10);
             } else if (s instanceof FixedStore f) {
@@ -99,7 +99,7 @@ public final class StoreFootprint {
             System.out.printf("%n%s%n  items %,d  payload %.1f B/item  evictions %,d  page reclaims %,d%n"
                             + "  budget per item %.1f B -> overhead %.1f B/item all in (metadata, rounding, free space)%n"
                             + "  allocated %.1f%% of budget; allocated-payload = %.1f B/item (metadata + rounding); fragmentation %.3f%n"
-                            + "  CLOCK bits on heap %.2f B/item; %s%n",
+                            + "  of which CLOCK bits %.2f B/item (in the budget since the eviction state moved there); %s%n",
                     name, st.items, payload, st.evictions, st.pageReclaims,
                     perItem, perItem - payload,
                     100.0 * st.allocatedBytes / st.capacityBytes, (double) (st.allocatedBytes - st.payloadBytes) / st.items, st.fragmentation(),
