@@ -66,6 +66,7 @@ final class EntrocaConnection implements ServerConnection {
     private final DataReader reader;
     private final PortOwner owner;
     private final RequestValidator validator;
+    private final FrameMemory frameMemory;
     private final byte[] serverHello;
     private final int batchRequests;
     private final int maxFrameLength;
@@ -79,12 +80,16 @@ final class EntrocaConnection implements ServerConnection {
     private int start;
     private int end;
     private RequestBatch batch;
+    /** Bytes of {@link #frameMemory} this connection holds: its input buffer beyond the batch size. */
+    private long heldFrameBytes;
 
-    EntrocaConnection(ConnectionContext context, PortOwner owner, RequestValidator validator, int batchRequests) {
+    EntrocaConnection(ConnectionContext context, PortOwner owner, RequestValidator validator, int batchRequests,
+                      FrameMemory frameMemory) {
         this.context = context;
         this.reader = context.dataReader();
         this.owner = owner;
         this.validator = validator;
+        this.frameMemory = frameMemory;
         this.serverHello = Handshake.serverHello(validator.info());
         this.batchRequests = batchRequests;
         this.maxFrameLength = (int) Math.min(Integer.MAX_VALUE - 16, validator.info().maxRequestFrame());
@@ -102,6 +107,8 @@ final class EntrocaConnection implements ServerConnection {
             LOG.log(Level.FINE, "connection ended", e);
         } finally {
             state.set(CLOSED);
+            frameMemory.give(heldFrameBytes);
+            heldFrameBytes = 0;
         }
     }
 
@@ -180,6 +187,8 @@ final class EntrocaConnection implements ServerConnection {
                 if (start == end && in.length > BATCH_BUFFER) {
                     in = new byte[BATCH_BUFFER];
                     start = end = 0;
+                    frameMemory.give(heldFrameBytes);
+                    heldFrameBytes = 0;
                 }
                 if (closeAfter) {
                     return;
@@ -290,7 +299,9 @@ final class EntrocaConnection implements ServerConnection {
             start = 0;
         }
         if (in.length < needed) {
-            in = Arrays.copyOf(in, Math.min(Math.max(needed, in.length * 2), Math.max(needed, maxFrameLength)));
+            int size = Math.min(Math.max(needed, in.length * 2), Math.max(needed, maxFrameLength));
+            holdFrameMemory(size);
+            in = Arrays.copyOf(in, size);
         } else if (in.length < BATCH_BUFFER && in.length - end < reader.available()) {
             // More pipelined input waits than the buffer takes: take more per batch from now on.
             in = Arrays.copyOf(in, Math.min(BATCH_BUFFER, in.length * 2));
@@ -304,6 +315,21 @@ final class EntrocaConnection implements ServerConnection {
             end += n;
         }
         lastActivityNs = System.nanoTime();
+    }
+
+    /**
+     * Takes from the server's frame memory what an input buffer of {@code size} needs beyond the
+     * batch size, waiting (and reading nothing) while other connections hold it.
+     */
+    private void holdFrameMemory(int size) {
+        long more = Math.max(0, size - BATCH_BUFFER) - heldFrameBytes;
+        if (more <= 0) {
+            return;
+        }
+        if (!frameMemory.take(more, () -> closeRequested)) {
+            throw new UncheckedIOException(new java.io.IOException("closed while waiting for frame memory"));
+        }
+        heldFrameBytes += more;
     }
 
     private void write(byte[] bytes) {

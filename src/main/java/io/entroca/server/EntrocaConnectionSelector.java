@@ -18,9 +18,11 @@ final class EntrocaConnectionSelector implements ServerConnectionSelector {
     private final PortOwner owner;
     private final RequestValidator validator;
     private final int batchRequests;
+    private final FrameMemory frameMemory;
 
-    EntrocaConnectionSelector(PortOwner owner, ServerConfig config) {
+    EntrocaConnectionSelector(PortOwner owner, ServerConfig config, FrameMemory frameMemory) {
         this.owner = owner;
+        this.frameMemory = frameMemory;
         this.validator = new RequestValidator(config.serverInfo(owner.portIndex()));
         this.batchRequests = config.batchRequests();
     }
@@ -48,6 +50,6 @@ final class EntrocaConnectionSelector implements ServerConnectionSelector {
 
     @Override
     public ServerConnection connection(ConnectionContext context) {
-        return new EntrocaConnection(context, owner, validator, batchRequests);
+        return new EntrocaConnection(context, owner, validator, batchRequests, frameMemory);
     }
 }

@@ -41,12 +41,14 @@ public final class EntrocaServer implements AutoCloseable {
     private final ServerConfig config;
     private final List<PortOwner> owners;
     private final WebServer webServer;
+    private final FrameMemory frameMemory;
     private volatile boolean stopped;
 
-    private EntrocaServer(ServerConfig config, List<PortOwner> owners, WebServer webServer) {
+    private EntrocaServer(ServerConfig config, List<PortOwner> owners, WebServer webServer, FrameMemory frameMemory) {
         this.config = config;
         this.owners = owners;
         this.webServer = webServer;
+        this.frameMemory = frameMemory;
     }
 
     /** Starts the owners, then the listeners; returns once every data port accepts connections. */
@@ -70,14 +72,21 @@ public final class EntrocaServer implements AutoCloseable {
      *
      * @return the warning logged, or null when the heap holds every connection
      */
+    /** The heap budget the connections share for large frames. */
+    FrameMemory frameMemory() {
+        return frameMemory;
+    }
+
     static String warnIfConnectionsOutgrowTheHeap(ServerConfig config, long maxHeap) {
-        long needed = (long) config.ports() * config.maxConnections() * EntrocaConnection.heapPerBusyConnection();
+        long needed = (long) config.ports() * config.maxConnections() * EntrocaConnection.heapPerBusyConnection()
+                + config.frameMemoryBytes();
         if (needed <= maxHeap) {
             return null;
         }
         String warning = "entroca.connections.max " + config.maxConnections() + " on " + config.ports()
-                + " ports may need " + (needed >> 20) + " MiB of heap when every connection is busy; the JVM has "
-                + (maxHeap >> 20) + " MiB: lower connections.max or raise -Xmx (ENTROCA_JAVA_OPTS)";
+                + " ports (and connections.frame-memory " + (config.frameMemoryBytes() >> 20) + " MiB) may need "
+                + (needed >> 20) + " MiB of heap when every connection is busy; the JVM has " + (maxHeap >> 20)
+                + " MiB: lower connections.max or frame-memory, or raise -Xmx (ENTROCA_JAVA_OPTS)";
         LOG.warning(warning);
         return warning;
     }
@@ -102,10 +111,11 @@ public final class EntrocaServer implements AutoCloseable {
                 owners.add(owner);
             }
             WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
-            configureDataListener(builder, config, owners.getFirst());
+            FrameMemory frameMemory = new FrameMemory(config.frameMemoryBytes());
+            configureDataListener(builder, config, owners.getFirst(), frameMemory);
             for (int i = 1; i < config.ports(); i++) {
                 PortOwner owner = owners.get(i);
-                builder.putSocket(socketName(i), listener -> configureDataListener(listener, config, owner));
+                builder.putSocket(socketName(i), listener -> configureDataListener(listener, config, owner, frameMemory));
             }
             AdminRoutes admin = new AdminRoutes(owners, config);
             builder.putSocket(ADMIN_SOCKET, listener -> listener
@@ -116,7 +126,7 @@ public final class EntrocaServer implements AutoCloseable {
                     .shutdownGracePeriod(Duration.ofMillis(500))
                     .routing(admin::register));
             WebServer webServer = builder.build().start();
-            EntrocaServer server = new EntrocaServer(config, owners, webServer);
+            EntrocaServer server = new EntrocaServer(config, owners, webServer, frameMemory);
             admin.attach(server);
             // Helidon reports a listener that failed to bind by logging, not by throwing.
             if (!webServer.isRunning() || server.dataPorts().stream().anyMatch(port -> port <= 0)
@@ -154,7 +164,8 @@ public final class EntrocaServer implements AutoCloseable {
         }
     }
 
-    private static void configureDataListener(ListenerConfig.BuilderBase<?, ?> listener, ServerConfig config, PortOwner owner) {
+    private static void configureDataListener(ListenerConfig.BuilderBase<?, ?> listener, ServerConfig config, PortOwner owner,
+                                              FrameMemory frameMemory) {
         listener.address(config.bind())
                 .port(config.basePort() + owner.portIndex())
                 .protocolsDiscoverServices(false)
@@ -165,7 +176,7 @@ public final class EntrocaServer implements AutoCloseable {
                 .idleConnectionPeriod(idleCheckPeriod(config.idleTimeout()))
                 .shutdownGracePeriod(config.shutdownGrace())
                 .connectionOptions(options -> options.tcpNoDelay(true))
-                .addConnectionSelector(new EntrocaConnectionSelector(owner, config));
+                .addConnectionSelector(new EntrocaConnectionSelector(owner, config, frameMemory));
     }
 
     private static Duration idleCheckPeriod(Duration idleTimeout) {

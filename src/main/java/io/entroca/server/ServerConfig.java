@@ -1,5 +1,6 @@
 package io.entroca.server;
 
+import io.entroca.protocol.RequestHeader;
 import io.entroca.protocol.Routing;
 import io.entroca.protocol.ServerInfo;
 import io.entroca.store.StoreConfig;
@@ -42,6 +43,7 @@ public record ServerConfig(
         IdleSettings idle,
         List<Integer> cpus,
         int maxConnections,
+        long frameMemoryBytes,
         Duration idleTimeout,
         int batchRequests,
         Duration shutdownGrace,
@@ -81,6 +83,7 @@ public record ServerConfig(
             Map.entry("entroca.owner.park-max", "100ms"),
             Map.entry("entroca.owner.cpus", ""),
             Map.entry("entroca.connections.max", "1024"),
+            Map.entry("entroca.connections.frame-memory", "64MiB"),
             Map.entry("entroca.connections.idle-timeout", "5m"),
             Map.entry("entroca.connections.batch-requests", "256"),
             Map.entry("entroca.shutdown-grace", "5s"),
@@ -163,6 +166,12 @@ public record ServerConfig(
         if (Integer.bitCount(mailbox) != 1) {
             throw new InvalidConfigException("entroca.mailbox.capacity: expected a power of two from 2 to 1048576, got " + mailbox);
         }
+        long frameMemory = r.size("entroca.connections.frame-memory");
+        long largestFrame = RequestHeader.LENGTH + maxKey + maxValue;
+        if (frameMemory < largestFrame) {
+            throw new InvalidConfigException("entroca.connections.frame-memory: expected at least the largest request frame ("
+                    + largestFrame + " bytes: header, longest key, longest value), got " + frameMemory);
+        }
         int adminPort = r.integer("entroca.admin-port", 0, 65535);
         if (adminPort >= basePort && adminPort < basePort + ports) {
             throw new InvalidConfigException("entroca.admin-port: " + adminPort + " is one of the data ports "
@@ -184,6 +193,7 @@ public record ServerConfig(
                 idle,
                 r.cpuList("entroca.owner.cpus"),
                 r.integer("entroca.connections.max", 1, 1_000_000),
+                frameMemory,
                 r.positiveDuration("entroca.connections.idle-timeout"),
                 r.integer("entroca.connections.batch-requests", 1, 65_536),
                 r.duration("entroca.shutdown-grace"),

@@ -42,6 +42,11 @@ final class RawConnection implements AutoCloseable {
         return connection;
     }
 
+    /** How long a read waits before SocketTimeoutException (10 s unless set). */
+    void timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     void send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();

@@ -146,7 +146,7 @@ class ServerConfigTest {
                 "the defaults fit the launcher's heap");
         String warning = EntrocaServer.warnIfConnectionsOutgrowTheHeap(
                 load("entroca:\n  ports: 2\n  connections:\n    max: 10000\n"), heap);
-        assertTrue(warning != null && warning.startsWith("entroca.connections.max 10000 on 2 ports may need"), warning);
+        assertTrue(warning != null && warning.startsWith("entroca.connections.max 10000 on 2 ports (and connections.frame-memory 64 MiB) may need"), warning);
     }
 
     @Test
