@@ -10,7 +10,6 @@ import io.entroca.store.Store;
 import io.entroca.store.StoreStats;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Executes the frames of a batch against one store and writes their replies, in request order,
@@ -32,7 +31,7 @@ final class BatchExecutor {
 
     /**
      * Answers frames from {@code batch.next} on, stopping early when the next reply would not fit
-     * in the output buffer (unless nothing is written yet, then the buffer grows to fit it).
+     * in the output buffer (if it would not fit even an empty one, saying how much it needs).
      */
     void execute(RequestBatch batch) {
         byte[] in = batch.input;
@@ -158,18 +157,17 @@ final class BatchExecutor {
 
     /**
      * Makes room for a reply. A reply that does not fit waits for the next round, so a batch of
-     * large values never needs more than one value's worth of buffer; only the first reply of a
-     * round may grow the buffer, and the larger buffer is kept for the connection's next batches.
+     * large values never needs more than one value's worth of buffer. A reply larger than the
+     * whole buffer is left to the connection, which grows the buffer: the owner allocates nothing.
      */
     private static boolean reserve(RequestBatch batch, int bytes) {
         if (batch.output.length - batch.outputLength >= bytes) {
             return true;
         }
-        if (batch.outputLength > 0) {
-            return false;
+        if (batch.outputLength == 0) {
+            batch.outputNeeded = bytes;
         }
-        batch.output = Arrays.copyOf(batch.output, Math.max(bytes, batch.output.length * 2));
-        return true;
+        return false;
     }
 
     /** The STATS body: "name value" lines, stable names, so scripts can grep them. */

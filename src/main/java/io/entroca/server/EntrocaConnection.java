@@ -42,6 +42,7 @@ final class EntrocaConnection implements ServerConnection {
     private static final int INITIAL_INPUT = 2 * 1024;
     private static final int INITIAL_OUTPUT = 2 * 1024;
     private static final int BATCH_BUFFER = 16 * 1024;
+    private static final long OUTPUT_WAIT_MS = 100;
     /** Helidon's share per connection, measured with 4,000 idle connections: its read buffer, streams, the virtual thread's stack. */
     private static final int HELIDON_PER_CONNECTION = 25 * 1024;
 
@@ -82,6 +83,8 @@ final class EntrocaConnection implements ServerConnection {
     private RequestBatch batch;
     /** Bytes of {@link #frameMemory} this connection holds: its input buffer beyond the batch size. */
     private long heldFrameBytes;
+    /** The same for its output buffer, while it answers a reply larger than the batch size. */
+    private long heldOutputBytes;
 
     EntrocaConnection(ConnectionContext context, PortOwner owner, RequestValidator validator, int batchRequests,
                       FrameMemory frameMemory) {
@@ -107,8 +110,9 @@ final class EntrocaConnection implements ServerConnection {
             LOG.log(Level.FINE, "connection ended", e);
         } finally {
             state.set(CLOSED);
-            frameMemory.give(heldFrameBytes);
+            frameMemory.give(heldFrameBytes + heldOutputBytes);
             heldFrameBytes = 0;
+            heldOutputBytes = 0;
         }
     }
 
@@ -225,13 +229,14 @@ final class EntrocaConnection implements ServerConnection {
             if (batch.failed) {
                 return false;
             }
-            if (batch.hasUnanswered() && batch.output.length < BATCH_BUFFER) {
-                // The replies did not fit: give the next rounds (and bursts) more room.
-                batch.output = new byte[Math.min(BATCH_BUFFER, batch.output.length * 2)];
+            if (batch.hasUnanswered()) {
+                growOutput();
             }
         } while (batch.hasUnanswered());
         if (batch.output.length > BATCH_BUFFER) {
             batch.output = new byte[BATCH_BUFFER];
+            frameMemory.give(heldOutputBytes);
+            heldOutputBytes = 0;
         }
         return state.compareAndSet(EXECUTING, READING);
     }
@@ -315,6 +320,34 @@ final class EntrocaConnection implements ServerConnection {
             end += n;
         }
         lastActivityNs = System.nanoTime();
+    }
+
+    /**
+     * The replies did not fit: doubles the output buffer up to the batch size, or, for one reply
+     * larger than that, sizes it for the reply with bytes from the frame memory. When the frame
+     * memory stays taken for {@value #OUTPUT_WAIT_MS} ms, that request is answered BUSY (it was not
+     * executed; the client may retry) rather than wait while holding its own input.
+     */
+    private void growOutput() {
+        int needed = batch.outputNeeded;
+        if (needed <= batch.output.length) {
+            if (batch.output.length < BATCH_BUFFER) {
+                batch.output = new byte[Math.min(BATCH_BUFFER, batch.output.length * 2)];
+            }
+            return;
+        }
+        long more = Math.max(0, needed - BATCH_BUFFER) - heldOutputBytes;
+        long giveUpAt = System.nanoTime() + OUTPUT_WAIT_MS * 1_000_000;
+        if (more > 0 && !frameMemory.take(more, () -> closeRequested || System.nanoTime() > giveUpAt)) {
+            int frame = batch.frameOffsets[batch.next];
+            ResponseHeader.write(batch.output, 0, RequestHeader.opcode(in, frame), Status.BUSY, 0,
+                    RequestHeader.opaque(in, frame), 0);
+            write(batch.output, 0, ResponseHeader.LENGTH);
+            batch.next++;
+            return;
+        }
+        heldOutputBytes += Math.max(0, more);
+        batch.output = new byte[needed];
     }
 
     /**

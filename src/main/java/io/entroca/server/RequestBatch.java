@@ -24,6 +24,12 @@ final class RequestBatch {
     /** Written by the owner; its capacity survives from batch to batch. */
     byte[] output;
     int outputLength;
+    /**
+     * Set by the owner when the next reply is larger than the whole output buffer: the owner
+     * allocates nothing, the connection grows the buffer (within the frame memory) and hands the
+     * batch back.
+     */
+    int outputNeeded;
     /** Set by the owner when executing failed: the connection sends what is written, then closes. */
     boolean failed;
 
@@ -62,6 +68,7 @@ final class RequestBatch {
     /** Called from the connection thread just before the batch is offered. */
     void beginRound() {
         outputLength = 0;
+        outputNeeded = 0;
         failed = false;
         completed = false;
     }

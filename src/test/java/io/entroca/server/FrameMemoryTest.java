@@ -79,6 +79,44 @@ class FrameMemoryTest {
     }
 
     @Test
+    void aReplyThatFindsTheFrameMemoryTakenIsBusyAndSucceedsOnRetry() throws Exception {
+        try (EntrocaServer server = TestServers.start(1, Map.of("entroca.max-value-length", "200KiB",
+                "entroca.connections.frame-memory", "300KiB"))) {
+            int port = server.config().basePort();
+            FrameMemory memory = server.frameMemory();
+            byte[] value = new byte[200 << 10];
+            Arrays.fill(value, (byte) 9);
+            byte[] bigKey = "big".getBytes(StandardCharsets.US_ASCII);
+            try (EntrocaClient client = EntrocaClient.connect("127.0.0.1", port)) {
+                client.set(bigKey, value);
+            }
+            byte[] slowKey = "slow".getBytes(StandardCharsets.US_ASCII);
+            byte[] slowFrame = RawConnection.request(Opcode.SET, 0, slowKey, value, 1, Routing.hash(slowKey));
+            byte[] get = RawConnection.request(Opcode.GET, 0, bigKey, new byte[0], 7, Routing.hash(bigKey));
+            try (RawConnection slow = RawConnection.afterHandshake(port);
+                 RawConnection reader = RawConnection.afterHandshake(port)) {
+                slow.send(Arrays.copyOf(slowFrame, 4096));
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (memory.free() == memory.capacity() && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                // The 200 KiB reply does not fit beside the slow frame: BUSY, not executed, retry later.
+                reader.send(get);
+                RawConnection.Response busy = reader.read();
+                assertEquals(Status.BUSY, busy.status());
+                assertEquals(7, busy.opaque());
+
+                slow.send(Arrays.copyOfRange(slowFrame, 4096, slowFrame.length));
+                assertEquals(Status.OK, slow.read().status());
+                reader.send(get);
+                RawConnection.Response hit = reader.read();
+                assertEquals(Status.OK, hit.status());
+                assertArrayEquals(value, hit.body());
+            }
+        }
+    }
+
+    @Test
     void frameMemoryMustHoldTheLargestFrame() {
         var e = assertThrows(InvalidConfigException.class, () -> TestServers.config(1,
                 Map.of("entroca.max-value-length", "1MiB", "entroca.connections.frame-memory", "512KiB")));
