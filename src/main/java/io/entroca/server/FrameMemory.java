@@ -69,6 +69,11 @@ final class FrameMemory {
         }
     }
 
+    /** Less than half is free: connections give back what they keep only for speed. */
+    boolean scarce() {
+        return free.get() < capacity / 2;
+    }
+
     long capacity() {
         return capacity;
     }
