@@ -23,29 +23,45 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class FrameMemoryTest {
+    private static final byte[] SLOW_KEY = "slow".getBytes(StandardCharsets.US_ASCII);
+
+    /** One 200 KiB frame fits this server's frame memory, two do not (its 32 MiB store takes values up to ~255 KiB). */
+    private static EntrocaServer tightServer() {
+        return TestServers.start(1, Map.of("entroca.max-value-length", "200KiB", "entroca.connections.frame-memory", "300KiB"));
+    }
+
+    private static byte[] value(int fill) {
+        byte[] value = new byte[200 << 10];
+        Arrays.fill(value, (byte) fill);
+        return value;
+    }
+
+    /**
+     * A slow client announces a large frame and sends a little of it, so that its buffer takes
+     * the frame memory; returns the whole frame, whose rest it sends later.
+     */
+    private static byte[] startSlowFrame(RawConnection slow, FrameMemory memory, byte[] value) throws Exception {
+        byte[] frame = RawConnection.request(Opcode.SET, 0, SLOW_KEY, value, 1, Routing.hash(SLOW_KEY));
+        slow.send(Arrays.copyOf(frame, 4096));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (memory.free() == memory.capacity() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(memory.free() < memory.capacity(), "the slow frame holds frame memory");
+        return frame;
+    }
 
     @Test
     void aLargeFrameWaitsForFrameMemoryAndIsAnsweredOnceItIsFree() throws Exception {
-        // One 200 KiB frame fits the server's frame memory, two do not (a 32 MiB store takes values up to ~255 KiB).
-        try (EntrocaServer server = TestServers.start(1, Map.of("entroca.max-value-length", "200KiB",
-                "entroca.connections.frame-memory", "300KiB"))) {
+        try (EntrocaServer server = tightServer()) {
             int port = server.config().basePort();
             FrameMemory memory = server.frameMemory();
-            byte[] value = new byte[200 << 10];
-            Arrays.fill(value, (byte) 7);
-            byte[] slowKey = "slow".getBytes(StandardCharsets.US_ASCII);
+            byte[] value = value(7);
             byte[] laterKey = "later".getBytes(StandardCharsets.US_ASCII);
-            byte[] slowFrame = RawConnection.request(Opcode.SET, 0, slowKey, value, 1, Routing.hash(slowKey));
             byte[] laterFrame = RawConnection.request(Opcode.SET, 0, laterKey, value, 2, Routing.hash(laterKey));
             try (RawConnection slow = RawConnection.afterHandshake(port);
                  RawConnection later = RawConnection.afterHandshake(port)) {
-                // The slow client announces its frame and sends a little of it: its buffer takes the memory.
-                slow.send(Arrays.copyOf(slowFrame, 4096));
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (memory.free() == memory.capacity() && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                assertTrue(memory.free() < memory.capacity(), "the slow frame holds frame memory");
+                byte[] slowFrame = startSlowFrame(slow, memory, value);
 
                 // A whole frame from another client does not fit beside it: it waits, unanswered.
                 // (Sent from another thread: the server reads no more of it, so the send may block.)
@@ -67,7 +83,7 @@ class FrameMemoryTest {
                 sender.join();
             }
             try (EntrocaClient client = EntrocaClient.connect("127.0.0.1", port)) {
-                assertArrayEquals(value, client.get(slowKey));
+                assertArrayEquals(value, client.get(SLOW_KEY));
                 assertArrayEquals(value, client.get(laterKey));
             }
             long deadline = System.nanoTime() + 10_000_000_000L;
@@ -80,26 +96,18 @@ class FrameMemoryTest {
 
     @Test
     void aReplyThatFindsTheFrameMemoryTakenIsBusyAndSucceedsOnRetry() throws Exception {
-        try (EntrocaServer server = TestServers.start(1, Map.of("entroca.max-value-length", "200KiB",
-                "entroca.connections.frame-memory", "300KiB"))) {
+        try (EntrocaServer server = tightServer()) {
             int port = server.config().basePort();
             FrameMemory memory = server.frameMemory();
-            byte[] value = new byte[200 << 10];
-            Arrays.fill(value, (byte) 9);
+            byte[] value = value(9);
             byte[] bigKey = "big".getBytes(StandardCharsets.US_ASCII);
             try (EntrocaClient client = EntrocaClient.connect("127.0.0.1", port)) {
                 client.set(bigKey, value);
             }
-            byte[] slowKey = "slow".getBytes(StandardCharsets.US_ASCII);
-            byte[] slowFrame = RawConnection.request(Opcode.SET, 0, slowKey, value, 1, Routing.hash(slowKey));
             byte[] get = RawConnection.request(Opcode.GET, 0, bigKey, new byte[0], 7, Routing.hash(bigKey));
             try (RawConnection slow = RawConnection.afterHandshake(port);
                  RawConnection reader = RawConnection.afterHandshake(port)) {
-                slow.send(Arrays.copyOf(slowFrame, 4096));
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (memory.free() == memory.capacity() && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                byte[] slowFrame = startSlowFrame(slow, memory, value);
                 // The 200 KiB reply does not fit beside the slow frame: BUSY, not executed, retry later.
                 reader.send(get);
                 RawConnection.Response busy = reader.read();
