@@ -46,14 +46,18 @@ final class EntrocaConnection implements ServerConnection {
     /** Helidon's share per connection, measured with 4,000 idle connections: its read buffer, streams, the virtual thread's stack. */
     private static final int HELIDON_PER_CONNECTION = 25 * 1024;
 
+    /** The batch's frame offsets and verdicts: two int arrays of the default 256 frames. */
+    private static final int BATCH_ARRAYS = 2 * 1024;
+
     /**
      * The heap one connection may hold while it pipelines small frames: both buffers at their batch
-     * size plus Helidon's share. (A frame larger than the batch buffer needs its own length on top,
-     * while it is being answered.)
+     * size, the batch's arrays and Helidon's share. (Frames and replies larger than the batch
+     * buffer come from the server's {@link FrameMemory} on top.)
      */
     static long heapPerBusyConnection() {
-        return 2L * BATCH_BUFFER + HELIDON_PER_CONNECTION + 2L * 1024;
+        return 2L * BATCH_BUFFER + BATCH_ARRAYS + HELIDON_PER_CONNECTION;
     }
+
     private static final int SPINS_BEFORE_BACKOFF = 64;
     private static final long MAILBOX_BACKOFF_NS = 20_000;
 
