@@ -307,6 +307,12 @@ public final class DynamicStore implements Store {
         }
     }
 
+    /** The slot of the live entry for this key, or -1 (a key of a length never stored has none). */
+    private int slotOf(long hash, byte[] key, int keyOffset, int keyLength) {
+        Objects.checkFromIndexSize(keyOffset, keyLength, key.length);
+        return keyFits(keyLength) ? locate(hash, key, keyOffset, keyLength) : -1;
+    }
+
     private boolean keyFits(int length) {
         return length >= 1 && length <= maxKey && (fixedKey == 0 || length == fixedKey);
     }
@@ -320,8 +326,7 @@ public final class DynamicStore implements Store {
 
     @Override
     public long find(long hash, byte[] key, int keyOffset, int keyLength) {
-        Objects.checkFromIndexSize(keyOffset, keyLength, key.length);
-        int slot = keyFits(keyLength) ? locate(hash, key, keyOffset, keyLength) : -1;
+        int slot = slotOf(hash, key, keyOffset, keyLength);
         if (slot < 0) {
             stats.misses++;
             policy.onMiss(hash);
@@ -616,8 +621,7 @@ public final class DynamicStore implements Store {
 
     @Override
     public int delete(long hash, byte[] key, int keyOffset, int keyLength, long expectedVersion) {
-        Objects.checkFromIndexSize(keyOffset, keyLength, key.length);
-        int slot = keyFits(keyLength) ? locate(hash, key, keyOffset, keyLength) : -1;
+        int slot = slotOf(hash, key, keyOffset, keyLength);
         if (slot < 0) {
             return Outcome.NOT_FOUND;
         }
@@ -632,8 +636,7 @@ public final class DynamicStore implements Store {
 
     @Override
     public long touch(long hash, byte[] key, int keyOffset, int keyLength, long ttlMs) {
-        Objects.checkFromIndexSize(keyOffset, keyLength, key.length);
-        int slot = keyFits(keyLength) ? locate(hash, key, keyOffset, keyLength) : -1;
+        int slot = slotOf(hash, key, keyOffset, keyLength);
         if (slot < 0) {
             return Outcome.NOT_FOUND;
         }
