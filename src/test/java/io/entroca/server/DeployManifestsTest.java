@@ -202,16 +202,38 @@ class DeployManifestsTest {
         // share of the container's memory, which the stores already fill.
         assertTrue(dockerfile.contains("-Xmx256m") && !dockerfile.contains("MaxRAMPercentage"),
                 "the image runs a fixed heap");
+        List<String> launcherOptions = launcherJvmOptions();
+        assertTrue(launcherOptions.contains("-Xmx256m"), "the launcher's options: " + launcherOptions);
+        for (String option : launcherOptions) {
+            assertTrue(dockerfile.contains(" " + option + " ") || dockerfile.contains("\"" + option + " "),
+                    "the image runs the launcher's " + option);
+        }
+        assertTrue(dockerfile.contains("MALLOC_ARENA_MAX=2"), "the image limits malloc arenas as the launcher does");
         assertTrue(dockerfile.contains("COPY deploy/entroca.yaml " + CONFIG_PATH));
         assertTrue(dockerfile.contains("CMD [\"serve\", \"--config\", \"" + CONFIG_PATH + "\"]"));
 
         String unit = Files.readString(DEPLOY.resolve("systemd/entroca.service"));
         assertTrue(unit.contains("serve --config " + CONFIG_PATH), "the unit reads the same file");
-        assertTrue(unit.contains(" -Xmx256m "), "the unit runs the same fixed heap as the launcher and the image");
+        for (String option : launcherOptions) {
+            assertTrue(unit.contains(" " + option + " "), "the unit runs the launcher's " + option);
+        }
+        assertTrue(unit.contains("\nEnvironment=MALLOC_ARENA_MAX=2"), "the unit limits malloc arenas as the launcher does");
         for (String option : List.of("NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
                 "DynamicUser=yes", "CapabilityBoundingSet=", "RestrictAddressFamilies=", "SystemCallFilter=")) {
             assertTrue(unit.contains("\n" + option), "sandboxing: " + option);
         }
         assertFalse(unit.contains("\nMemoryDenyWriteExecute=yes"), "the JIT needs writable code memory");
+    }
+
+    /** The JVM options {@code ./entroca serve} gives when the operator names none: its heap, gc and lean lists. */
+    private static List<String> launcherJvmOptions() throws IOException {
+        String launcher = Files.readString(Path.of("entroca"));
+        List<String> options = new ArrayList<>();
+        Matcher m = Pattern.compile("\\n\\s*(heap|gc|lean)=\"([^\"]*)\"").matcher(launcher);
+        while (m.find()) {
+            options.addAll(List.of(m.group(2).trim().split("\\s+")));
+        }
+        assertEquals(6, options.size(), "the launcher's heap, gc and lean options: " + options);
+        return options;
     }
 }
