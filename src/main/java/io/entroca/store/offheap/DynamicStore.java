@@ -9,9 +9,6 @@ import io.entroca.store.eviction.EvictionPolicy;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -71,8 +68,6 @@ public final class DynamicStore implements Store {
 
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-    private static final ValueLayout.OfLong LONG_U = ValueLayout.JAVA_LONG_UNALIGNED;
-    private static final VarHandle ARRAY_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final long REJECTED = -2;
 
     private static final int REMOVED = 0;
@@ -234,21 +229,6 @@ public final class DynamicStore implements Store {
         return ((long) tag << 32) | (((entry - pagesBase) >>> 3) + 1);
     }
 
-    private boolean keyEquals(long at, byte[] key, int offset, int length) {
-        int i = 0;
-        for (; i + 8 <= length; i += 8) {
-            if (mem.get(LONG_U, at + i) != (long) ARRAY_LONG.get(key, offset + i)) {
-                return false;
-            }
-        }
-        for (; i < length; i++) {
-            if (mem.get(ValueLayout.JAVA_BYTE, at + i) != key[offset + i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private boolean expired(long entry) {
         if (!ttl) {
             return false;
@@ -267,7 +247,7 @@ public final class DynamicStore implements Store {
                 continue;
             }
             long e = entryOf(c);
-            if ((mem.get(INT, e + 12) & 0xFF) != length || !keyEquals(e + header, key, offset, length)) {
+            if ((mem.get(INT, e + 12) & 0xFF) != length || !KeyBytes.equal(mem, e + header, key, offset, length)) {
                 continue;
             }
             if (expired(e)) {

@@ -9,9 +9,6 @@ import io.entroca.store.eviction.EvictionPolicy;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -47,7 +44,6 @@ public final class FixedStore implements Store {
 
     private static final ValueLayout.OfLong LONG_U = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-    private static final VarHandle ARRAY_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final Arena arena;
     private final MemorySegment mem;
@@ -177,21 +173,6 @@ public final class FixedStore implements Store {
         return fixedValue != 0 ? fixedValue : mem.get(ValueLayout.JAVA_BYTE, r + valueLenAt) & 0xFF;
     }
 
-    private boolean keyEquals(long at, byte[] key, int offset, int length) {
-        int i = 0;
-        for (; i + 8 <= length; i += 8) {
-            if (mem.get(LONG_U, at + i) != (long) ARRAY_LONG.get(key, offset + i)) {
-                return false;
-            }
-        }
-        for (; i < length; i++) {
-            if (mem.get(ValueLayout.JAVA_BYTE, at + i) != key[offset + i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private boolean expired(long r) {
         if (!ttl) {
             return false;
@@ -218,7 +199,7 @@ public final class FixedStore implements Store {
                 continue;
             }
             long r = recordOf(slot);
-            if (keyLength(r) != length || !keyEquals(r + keyAt, key, offset, length)) {
+            if (keyLength(r) != length || !KeyBytes.equal(mem, r + keyAt, key, offset, length)) {
                 continue;
             }
             if (expired(r)) {
