@@ -33,7 +33,7 @@ public final class Stores {
 
     /**
      * As {@link #open(StoreConfig, EvictionPolicy.Factory)}, with a hint for the dynamic store's index: the
-     * average bytes one entry takes (key + value + 16 B header, 24 B with TTL), or 0 to derive
+     * average bytes one entry takes (key + value + 8 B header, 16 B with TTL), or 0 to derive
      * it from the configuration. The index cannot grow, so it is sized once for
      * {@code memoryBytes / expectedItemBytes} entries at 80% load: too small a hint wastes up to
      * {@code 8 / (0.8 * hint)} of the budget on empty cells; too large a hint leaves memory idle
@@ -86,8 +86,7 @@ public final class Stores {
         return header(config) + key + value;
     }
 
-    /** The dynamic store's header per entry: version, back-pointer, lengths, and a deadline with TTL. */
     private static int header(StoreConfig config) {
-        return config.ttlEnabled() ? 24 : 16;
+        return DynamicStore.headerBytes(config);
     }
 }

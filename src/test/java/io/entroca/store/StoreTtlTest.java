@@ -194,8 +194,8 @@ class StoreTtlTest {
         StoreConfig with = new StoreConfig(1 << 20, 32, 500, 1, 0, 0);
         StoreConfig without = new StoreConfig(1 << 20, 32, 500, 0, 0, 0);
         try (DynamicStore a = (DynamicStore) Stores.open(with); DynamicStore b = (DynamicStore) Stores.open(without)) {
-            assertEquals(24, a.headerBytes());
-            assertEquals(16, b.headerBytes());
+            assertEquals(16, a.headerBytes());
+            assertEquals(8, b.headerBytes());
         }
         try (FixedStore a = (FixedStore) Stores.open(new StoreConfig(1 << 20, 16, 16, 1, 16, 16));
              FixedStore b = (FixedStore) Stores.open(new StoreConfig(1 << 20, 16, 16, 0, 16, 16))) {

@@ -309,7 +309,12 @@ public final class BitmapAllocator {
     }
 
     public int classOfChunk(long offset) {
-        return m.get(INT, descriptor(pageOf(offset)));
+        return classOfPage(pageOf(offset));
+    }
+
+    /** The class a page is cut for, or -1 if it never was. */
+    public int classOfPage(int page) {
+        return m.get(INT, descriptor(page));
     }
 
     /** How many chunks of a page are allocated (0 for a free page). */

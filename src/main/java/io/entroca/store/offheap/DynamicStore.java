@@ -19,47 +19,61 @@ import java.util.Objects;
  *
  * <h2>Segment layout</h2>
  * <pre>
- *  offset 0                                                              memoryBytes
- *  | index: B buckets x 16 cells x 8 B | eviction state | allocator bookkeeping | pages ... | tail |
+ *  offset 0                                                                               memoryBytes
+ *  | index: B buckets x 16 cells x 8 B | eviction state | page generations | allocator | pages | tail |
  * </pre>
  *
  * <h2>Index</h2>
- * Bucket {@code b = unsignedMultiplyHigh(hash, B)} (the hash's high bits), 16 ways in 128 bytes:
- * two adjacent cache lines, which the hardware's adjacent-line prefetch fetches together. (With 8
- * ways a few buckets overflow, and evict, even at 20% load; with 16 that is negligible up to
- * about 60% and rare at 80%.) A cell is one long:
+ * Bucket {@code b = IndexHash.bucket(hash, B)}, 16 ways in 128 bytes: two adjacent cache lines,
+ * which the hardware's adjacent-line prefetch fetches together. (With 8 ways a few buckets
+ * overflow, and evict, even at 20% load; with 16 that is negligible up to about 60% and rare at
+ * 80%.) A cell is one long:
  * <pre>
- *   63              32 31               0
- *   [ tag: hash low 32 ][ handle: (chunk - pagesBase)/8 + 1 ]   handle 0 = empty cell
+ *   63                                  32 31            16 15               0
+ *   [ handle: (chunk - pagesBase)/8 + 1 ][ generation ][ tag: hash low 16 ]   handle 0 = empty cell
  * </pre>
  * A lookup reads one bucket, compares tags, and compares the whole key only where the tag
  * matches. A slot, the number the eviction policy knows an entry by, is its cell's number
- * {@code b * 8 + way}: dense in {@code [0, 8B)} and stable for the entry's life. There is no
+ * {@code b * 16 + way}: dense in {@code [0, 16B)} and stable for the entry's life. There is no
  * resize, so no resize pause: a full bucket evicts one of its own entries (the policy chooses
  * among the 16). At most {@value #MAX_SAME_TAG} entries of a bucket may share a tag; a further key
  * with that tag (a client sending colliding hashes) evicts among those only, so colliding keys
  * cost their sender its own hits and bound any lookup to {@value #MAX_SAME_TAG} key comparisons.
  *
+ * <h2>Generations: no back-pointer</h2>
+ * Moving a page to another size class evicts every entry in it, and the server cannot hash a key
+ * to find its cell. Instead of a back-pointer in every entry (4 B each), every page has a 16-bit
+ * generation and every cell carries the generation of its entry's page. Reclaiming a page walks
+ * its chunks only to take them out of the stats, then bumps the page's generation: every cell
+ * that pointed into it is <em>stale</em> at once, reads as empty wherever it is met (a lookup, an
+ * insert into its bucket, a victim the policy offers, the within-class scan) and is cleared there,
+ * with the policy told {@code onEvict} then. When a page's generation wraps to 0 the index is
+ * scanned once for cells pointing into it, so a stale cell can never come back to life.
+ *
  * <h2>Entry (a chunk)</h2>
  * <pre>
- *   +0  long  version
- *   +8  int   slot (back-pointer to the index cell, for page reclaim)
- *   +12 int   key length (bits 0-7) | value length (bits 8-31)
- *   +16 long  deadline in ms, 0 = never    (only when TTL is configured)
- *   +H  key bytes, then value bytes        (H = 24 with TTL, 16 without)
+ *   +0  int   version, low 32 bits (the rest is rebuilt from the store's counter: {@link #rebuildVersion})
+ *   +4  int   key length (bits 0-7) | value length (bits 8-31)
+ *   +8  long  deadline in ms, 0 = never    (only when TTL is configured)
+ *   +H  key bytes, then value bytes        (H = 16 with TTL, 8 without)
  * </pre>
  *
  * <h2>Making room</h2>
- * A new key needs a cell and a chunk. For the cell: an empty way, else an expired one, else the
- * policy's pick among the bucket's entries. For the chunk: the allocator, else evict the policy's
- * global victim and retry, up to {@value #EVICTION_TRIES} times; if the size class still has no
- * room, the last victim's whole page is emptied (every entry in it evicted), which returns it to
- * the free pool for any class. So a class never starves while memory sits in another class.
+ * A new key needs a cell and a chunk. For the cell: an empty or stale way, else an expired one,
+ * else the policy's pick among the bucket's entries. For the chunk: the allocator, else evict the
+ * policy's global victim and retry; if the class holds its share of pages, the policy's pick among
+ * up to 16 entries of the class found by scanning index cells from a rover; after
+ * {@value #EVICTION_TRIES} victims, the emptiest of their pages is reclaimed (every entry in it
+ * evicted at once, as above), which returns it to the free pool for any class. So a class never
+ * starves while memory sits in another class.
  */
 public final class DynamicStore implements Store {
     static final int WAYS = 16;
     static final int MAX_SAME_TAG = 2;
     static final int EVICTION_TRIES = 8;
+    /** Index cells the within-class eviction looks at, at most, to find candidates of one class. */
+    static final int CLASS_SCAN = 1024;
+    static final int GENERATION_BITS = 16;
     static final long DEMAND_WINDOW = 1 << 16;
     static final int MIN_PAGES_FOR_LARGE = 512;
     static final int MIN_PAGES_TO_FIT = 128;
@@ -68,6 +82,7 @@ public final class DynamicStore implements Store {
 
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfChar GENERATION = ValueLayout.JAVA_CHAR;
     private static final long REJECTED = -2;
 
     private static final int REMOVED = 0;
@@ -86,6 +101,9 @@ public final class DynamicStore implements Store {
     private final long pagesBase;
     private final long pagesEnd;
     private final EvictionPolicy policy;
+    /** Where the pages' generations start: one char per page. */
+    private final long generationsBase;
+    private final int generationMask;
     private final boolean ttl;
     private final int header;
     private final int maxKey;
@@ -100,15 +118,16 @@ public final class DynamicStore implements Store {
     private long demandTotal;
     /** Sum of demand(c) * size(c), kept as demand changes. */
     private long demandBytes;
-    private int pageRover;
-    private long chunkRover;
+    private int classRover;
+    /** Cells left pointing into reclaimed pages, not yet met and cleared. */
+    private long staleCells;
 
     private final Expiry expiry;
     private final Expiry.Slots sweepView = new Expiry.Slots() {
         @Override
         public long deadline(int slot) {
             long c = cell(slot);
-            return (int) c == 0 ? 0 : mem.get(LONG, entryOf(c) + 16);
+            return live(c) ? mem.get(LONG, entryOf(c) + 8) : 0;
         }
 
         @Override
@@ -126,18 +145,26 @@ public final class DynamicStore implements Store {
      *     {@code memoryBytes / bytesPerCell} entries
      */
     public DynamicStore(StoreConfig config, EvictionPolicy.Factory<?> policies, int bytesPerCell) {
-        this(config, policies, bytesPerCell, 0);
+        this(config, policies, bytesPerCell, 0, GENERATION_BITS);
     }
 
-    /** As above, with a page size to use instead of {@link #pageSizeFor}'s (0 = choose). */
-    DynamicStore(StoreConfig config, EvictionPolicy.Factory<?> policies, int bytesPerCell, int forcedPageSize) {
+    /**
+     * As above, with a page size to use instead of {@link #pageSizeFor}'s (0 = choose) and fewer
+     * generation bits than {@value #GENERATION_BITS}, so that tests can make generations wrap.
+     */
+    DynamicStore(StoreConfig config, EvictionPolicy.Factory<?> policies, int bytesPerCell, int forcedPageSize,
+                 int generationBits) {
+        if (generationBits < 1 || generationBits > GENERATION_BITS) {
+            throw new IllegalArgumentException("generationBits must be in [1, " + GENERATION_BITS + "]: " + generationBits);
+        }
+        this.generationMask = (1 << generationBits) - 1;
         if (bytesPerCell < 16) {
             throw new IllegalArgumentException("bytesPerCell must be at least 16: " + bytesPerCell);
         }
         this.memoryBytes = config.memoryBytes();
         this.ttl = config.ttlEnabled();
         this.expiry = new Expiry(config);
-        this.header = ttl ? 24 : 16;
+        this.header = headerBytes(config);
         this.maxKey = config.maxKeyLength();
         this.maxValue = config.maxValueLength();
         this.fixedKey = config.fixedKeyLength();
@@ -146,10 +173,12 @@ public final class DynamicStore implements Store {
         this.buckets = Math.min(wantedBuckets, Integer.MAX_VALUE / WAYS);
         this.cells = (int) (buckets * WAYS);
         this.indexBytes = (long) cells * 8;
-        long policyBytes = (policies.bytes(cells) + 63) & ~63L; // the allocator starts on a cache line
-        long metaBytes = indexBytes + policyBytes;
-        this.fixedMetaBytes = metaBytes;
+        long policyBytes = (policies.bytes(cells) + 63) & ~63L;
         int pageSize = forcedPageSize > 0 ? forcedPageSize : pageSizeFor(memoryBytes, header + maxKey + (long) maxValue);
+        this.generationsBase = indexBytes + policyBytes;
+        long generationBytes = (2 * (memoryBytes / pageSize + 1) + 63) & ~63L; // the allocator starts on a cache line
+        long metaBytes = generationsBase + generationBytes;
+        this.fixedMetaBytes = metaBytes;
         if (metaBytes + 2L * pageSize > memoryBytes) {
             throw new IllegalArgumentException("memoryBytes " + memoryBytes + " is too small for an index of "
                     + indexBytes + " B, eviction state of " + policyBytes + " B and two pages of " + pageSize + " B");
@@ -181,10 +210,26 @@ public final class DynamicStore implements Store {
      * and key.
      */
     public static int largestValue(StoreConfig config) {
-        int header = config.ttlEnabled() ? 24 : 16;
+        int header = headerBytes(config);
         long maxEntry = header + config.maxKeyLength() + (long) config.maxValueLength();
         int page = pageSizeFor(config.memoryBytes(), maxEntry);
         return (int) Math.min(config.maxValueLength(), (long) page - header - config.maxKeyLength());
+    }
+
+    /** The header of an entry in a store of this configuration: version and lengths, and a deadline with TTL. */
+    public static int headerBytes(StoreConfig config) {
+        return config.ttlEnabled() ? 16 : 8;
+    }
+
+    /**
+     * The full version of an entry that stores its low 32 bits, given the last version the store
+     * issued: the largest number at or below {@code last} with those low bits. Exact while fewer
+     * than 2^32 versions were issued after the entry's; past that it is larger than the true one,
+     * never equal to a version a client saw for an older write of the key, so a compare-and-set
+     * can only fail where it would have succeeded, never the other way round.
+     */
+    static long rebuildVersion(long last, int stored) {
+        return last - (((int) last - stored) & 0xFFFF_FFFFL);
     }
 
     /**
@@ -222,32 +267,78 @@ public final class DynamicStore implements Store {
     }
 
     private long entryOf(long cell) {
-        return pagesBase + (((cell & 0xFFFF_FFFFL) - 1) << 3);
+        return pagesBase + ((handle(cell) - 1) << 3);
     }
 
-    private long cellFor(int tag, long entry) {
-        return ((long) tag << 32) | (((entry - pagesBase) >>> 3) + 1);
+    private static int tagOf(long hash) {
+        return (int) hash & 0xFFFF;
+    }
+
+    private static int tag(long cell) {
+        return (int) cell & 0xFFFF;
+    }
+
+    private static int generationOf(long cell) {
+        return (int) cell >>> 16;
+    }
+
+    /** The chunk a cell names, in 8-byte units from the first page, plus one: 0 for an empty cell. */
+    private static long handle(long cell) {
+        return cell >>> 32;
+    }
+
+    private static boolean empty(long cell) {
+        return cell >>> 32 == 0;
+    }
+
+    private int generation(int page) {
+        return mem.get(GENERATION, generationsBase + 2L * page);
+    }
+
+    private long cellFor(long hash, long entry) {
+        long generation = generation(alloc.pageOf(entry));
+        return ((((entry - pagesBase) >>> 3) + 1) << 32) | (generation << 16) | tagOf(hash);
+    }
+
+    /** Whether a cell holds an entry: not empty, and not left pointing into a reclaimed page. */
+    private boolean live(long cell) {
+        return !empty(cell) && generationOf(cell) == generation(alloc.pageOf(entryOf(cell)));
+    }
+
+    /** Clears a stale cell: its entry went with its page, whose reclaim counted it as evicted. */
+    private void clearStale(int slot) {
+        mem.set(LONG, (long) slot << 3, 0L);
+        staleCells--;
+        policy.onEvict(slot);
+    }
+
+    private long versionOf(long entry) {
+        return rebuildVersion(lastVersion, mem.get(INT, entry));
     }
 
     private boolean expired(long entry) {
         if (!ttl) {
             return false;
         }
-        return expiry.passed(mem.get(LONG, entry + 16));
+        return expiry.passed(mem.get(LONG, entry + 8));
     }
 
     /** The slot of the live entry for this key, or -1; an expired match is reclaimed on the way. */
     private int locate(long hash, byte[] key, int offset, int length) {
         int base = (int) bucketBase(hash);
-        int tag = (int) hash;
+        int tag = tagOf(hash);
         for (int w = 0; w < WAYS; w++) {
             int slot = base + w;
             long c = cell(slot);
-            if ((int) c == 0 || (int) (c >>> 32) != tag) {
+            if (tag(c) != tag || empty(c)) {
+                continue;
+            }
+            if (!live(c)) {
+                clearStale(slot);
                 continue;
             }
             long e = entryOf(c);
-            if ((mem.get(INT, e + 12) & 0xFF) != length || !KeyBytes.equal(mem, e + header, key, offset, length)) {
+            if ((mem.get(INT, e + 4) & 0xFF) != length || !KeyBytes.equal(mem, e + header, key, offset, length)) {
                 continue;
             }
             if (expired(e)) {
@@ -260,10 +351,7 @@ public final class DynamicStore implements Store {
     }
 
     private void drop(int slot, long entry, int why) {
-        if (mem.get(INT, entry + 8) != slot) {
-            throw new IllegalStateException("entry " + entry + " points back to slot " + mem.get(INT, entry + 8) + ", not " + slot);
-        }
-        int lens = mem.get(INT, entry + 12);
+        int lens = mem.get(INT, entry + 4);
         stats.payloadBytes -= (lens & 0xFF) + (lens >>> 8);
         stats.items--;
         mem.set(LONG, (long) slot << 3, 0L);
@@ -320,19 +408,19 @@ public final class DynamicStore implements Store {
     @Override
     public int valueLength(long entry) {
         checkEntry(entry);
-        return mem.get(INT, entry + 12) >>> 8;
+        return mem.get(INT, entry + 4) >>> 8;
     }
 
     @Override
     public long version(long entry) {
         checkEntry(entry);
-        return mem.get(LONG, entry);
+        return versionOf(entry);
     }
 
     @Override
     public void copyValue(long entry, byte[] destination, int offset) {
         checkEntry(entry);
-        int lens = mem.get(INT, entry + 12);
+        int lens = mem.get(INT, entry + 4);
         int length = lens >>> 8;
         Objects.checkFromIndexSize(offset, length, destination.length);
         MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, entry + header + (lens & 0xFF), destination, offset, length);
@@ -370,7 +458,7 @@ public final class DynamicStore implements Store {
                 if (slot < 0) {
                     return Outcome.NOT_FOUND;
                 }
-                if (mem.get(LONG, entryOf(cell(slot))) != expectedVersion) {
+                if (versionOf(entryOf(cell(slot))) != expectedVersion) {
                     return Outcome.VERSION_MISMATCH;
                 }
             }
@@ -389,9 +477,9 @@ public final class DynamicStore implements Store {
         if (slot >= 0) {
             long e = entryOf(cell(slot));
             if (alloc.classOfChunk(e) == cls) {
-                int old = mem.get(INT, e + 12);
+                int old = mem.get(INT, e + 4);
                 stats.payloadBytes += keyLength + valueLength - (old & 0xFF) - (old >>> 8);
-                write(e, slot, key, keyOffset, keyLength, value, valueOffset, valueLength, version, deadline);
+                write(e, key, keyOffset, keyLength, value, valueOffset, valueLength, version, deadline);
                 policy.onHit(slot, hash);
                 return version;
             }
@@ -410,21 +498,20 @@ public final class DynamicStore implements Store {
         if (e < 0) {
             return Outcome.OUT_OF_MEMORY;
         }
-        write(e, slot, key, keyOffset, keyLength, value, valueOffset, valueLength, version, deadline);
-        mem.set(LONG, (long) slot << 3, cellFor((int) hash, e));
+        write(e, key, keyOffset, keyLength, value, valueOffset, valueLength, version, deadline);
+        mem.set(LONG, (long) slot << 3, cellFor(hash, e));
         stats.items++;
         stats.payloadBytes += keyLength + valueLength;
         policy.onInsert(slot, hash);
         return version;
     }
 
-    private void write(long e, int slot, byte[] key, int keyOffset, int keyLength,
+    private void write(long e, byte[] key, int keyOffset, int keyLength,
                        byte[] value, int valueOffset, int valueLength, long version, long deadline) {
-        mem.set(LONG, e, version);
-        mem.set(INT, e + 8, slot);
-        mem.set(INT, e + 12, keyLength | (valueLength << 8));
+        mem.set(INT, e, (int) version);
+        mem.set(INT, e + 4, keyLength | (valueLength << 8));
         if (ttl) {
-            mem.set(LONG, e + 16, deadline);
+            mem.set(LONG, e + 8, deadline);
             expiry.stored(deadline);
         }
         MemorySegment.copy(key, keyOffset, mem, ValueLayout.JAVA_BYTE, e + header, keyLength);
@@ -438,23 +525,27 @@ public final class DynamicStore implements Store {
      */
     private int claimCell(long hash) {
         int base = (int) bucketBase(hash);
-        int tag = (int) hash;
-        int empty = -1;
+        int tag = tagOf(hash);
+        int vacant = -1;
         int same = 0;
         for (int w = 0; w < WAYS; w++) {
             long c = cell(base + w);
-            if ((int) c == 0) {
-                if (empty < 0) {
-                    empty = base + w;
+            if (!empty(c) && !live(c)) {
+                clearStale(base + w);
+                c = 0;
+            }
+            if (empty(c)) {
+                if (vacant < 0) {
+                    vacant = base + w;
                 }
-            } else if ((int) (c >>> 32) == tag) {
+            } else if (tag(c) == tag) {
                 candidates[same++] = base + w;
             }
         }
         int n = same;
         if (same < MAX_SAME_TAG) {
-            if (empty >= 0) {
-                return empty;
+            if (vacant >= 0) {
+                return vacant;
             }
             if (ttl) {
                 for (int w = 0; w < WAYS; w++) {
@@ -491,14 +582,20 @@ public final class DynamicStore implements Store {
         }
         int emptiest = -1;
         int emptiestUsed = Integer.MAX_VALUE;
-        for (int attempt = 1; ; attempt++) {
+        int attempt = 0;
+        while (true) {
             if (stats.items == 0) {
                 return -1;
             }
             int victim = policy.selectVictim();
-            if (victim < 0 || victim >= cells || (int) cell(victim) == 0) {
+            if (victim < 0 || victim >= cells || empty(cell(victim))) {
                 throw new IllegalStateException("policy chose slot " + victim + ", which holds no entry");
             }
+            if (!live(cell(victim))) {
+                clearStale(victim); // its entry is gone already; ask again
+                continue;
+            }
+            attempt++;
             if (attempt == 1 && !policy.admit(hash, victim)) {
                 return REJECTED;
             }
@@ -557,21 +654,24 @@ public final class DynamicStore implements Store {
         return demandBytes == 0 || (double) alloc.pagesOf(cls) / alloc.pageCount() >= mine / demandBytes;
     }
 
-    /** Evicts the policy's pick among up to {@value #WAYS} entries of one page of {@code cls}. */
+    /**
+     * Evicts the policy's pick among up to {@value #WAYS} entries of class {@code cls}, found by
+     * reading index cells from a rover ({@value #CLASS_SCAN} at most): a cell names its chunk, the
+     * chunk's page its class, so no entry is read. -1 if the scan met no entry of the class.
+     */
     private long evictWithinClass(int cls) {
-        int page = alloc.nextPageOf(cls, pageRover);
-        if (page < 0) {
-            return -1;
-        }
-        pageRover = page + 1 == alloc.pageCount() ? 0 : page + 1;
-        int chunks = alloc.chunksPerPage(cls);
-        int start = (int) ((chunkRover++ & 0x7FFF_FFFFL) % chunks);
         int n = 0;
-        for (int i = 0; i < chunks && n < WAYS; i++) {
-            int index = start + i < chunks ? start + i : start + i - chunks;
-            long chunk = alloc.allocatedChunk(page, index);
-            if (chunk >= 0) {
-                candidates[n++] = mem.get(INT, chunk + 8);
+        for (int i = 0; i < CLASS_SCAN && n < WAYS; i++) {
+            int slot = classRover;
+            classRover = slot + 1 == cells ? 0 : slot + 1;
+            long c = cell(slot);
+            if (empty(c)) {
+                continue;
+            }
+            if (!live(c)) {
+                clearStale(slot);
+            } else if (alloc.classOfPage(alloc.pageOf(entryOf(c))) == cls) {
+                candidates[n++] = slot;
             }
         }
         if (n == 0) {
@@ -586,16 +686,51 @@ public final class DynamicStore implements Store {
         return alloc.allocate(cls);
     }
 
-    /** Evicts every entry in a page, which returns the page to the free pool. */
+    /**
+     * Evicts every entry in a page, which returns the page to the free pool. The entries' cells are
+     * not looked for: the page's generation moves on, which makes them all stale at once.
+     */
     private void reclaimPage(int page) {
         stats.pageReclaims++;
-        long e;
-        while ((e = alloc.firstAllocated(page)) >= 0) {
-            int slot = mem.get(INT, e + 8);
-            if (slot < 0 || slot >= cells || entryOf(cell(slot)) != e || (int) cell(slot) == 0) {
-                throw new IllegalStateException("chunk " + e + " in page " + page + " is not indexed by its slot " + slot);
+        int cls = alloc.classOfPage(page);
+        int chunks = alloc.chunksPerPage(cls);
+        long reclaimed = 0;
+        for (int i = 0; i < chunks && alloc.usedChunks(page) > 0; i++) {
+            long e = alloc.allocatedChunk(page, i);
+            if (e < 0) {
+                continue;
             }
-            drop(slot, e, EVICTED);
+            int lens = mem.get(INT, e + 4);
+            stats.payloadBytes -= (lens & 0xFF) + (lens >>> 8);
+            stats.items--;
+            stats.evictions++;
+            alloc.free(e);
+            reclaimed++;
+        }
+        staleCells += reclaimed;
+        int next = (generation(page) + 1) & generationMask;
+        mem.set(GENERATION, generationsBase + 2L * page, (char) next);
+        if (next == 0) {
+            clearStaleCellsOf(page);
+        }
+    }
+
+    /**
+     * Clears every cell pointing into a page that has just been reclaimed (all of them stale), so
+     * that none is left when the page's generation comes round to theirs again. O(index), once per
+     * {@code 2^generationBits} reclaims of one page.
+     */
+    private void clearStaleCellsOf(int page) {
+        if (staleCells == 0) {
+            return;
+        }
+        long first = (((long) page * alloc.pageSize()) >>> 3) + 1;
+        long end = first + (alloc.pageSize() >>> 3);
+        for (int slot = 0; slot < cells; slot++) {
+            long handle = handle(cell(slot));
+            if (handle >= first && handle < end) {
+                clearStale(slot);
+            }
         }
     }
 
@@ -606,7 +741,7 @@ public final class DynamicStore implements Store {
             return Outcome.NOT_FOUND;
         }
         long e = entryOf(cell(slot));
-        if (expectedVersion != 0 && mem.get(LONG, e) != expectedVersion) {
+        if (expectedVersion != 0 && versionOf(e) != expectedVersion) {
             return Outcome.VERSION_MISMATCH;
         }
         drop(slot, e, REMOVED);
@@ -621,14 +756,14 @@ public final class DynamicStore implements Store {
             return Outcome.NOT_FOUND;
         }
         long e = entryOf(cell(slot));
-        long version = mem.get(LONG, e);
+        long version = versionOf(e);
         if (ttl) {
             long deadline = expiry.deadlineFor(ttlMs);
             if (deadline < 0) {
                 drop(slot, e, EXPIRED);
                 return version;
             }
-            mem.set(LONG, e + 16, deadline);
+            mem.set(LONG, e + 8, deadline);
             expiry.stored(deadline);
         }
         policy.onHit(slot, hash);
@@ -638,11 +773,12 @@ public final class DynamicStore implements Store {
     @Override
     public void flush() {
         for (int slot = 0; slot < cells; slot++) {
-            if ((int) cell(slot) != 0) {
+            if (!empty(cell(slot))) {
                 policy.onRemove(slot);
             }
         }
         mem.asSlice(0, indexBytes).fill((byte) 0);
+        staleCells = 0;
         alloc.reset();
         stats.items = 0;
         stats.payloadBytes = 0;
@@ -697,10 +833,11 @@ public final class DynamicStore implements Store {
     }
 
     /**
-     * Cross-checks the index, the entries and the allocator: every cell's chunk is allocated,
-     * of the right class, and points back to its cell; counts and payload add up.
+     * Cross-checks the index, the entries and the allocator: every live cell's chunk is allocated,
+     * of the right class, and no other live cell names it; stale cells are as many as counted;
+     * counts and payload add up.
      *
-     * @return null when consistent, otherwise what is wrong; O(size), for tests
+     * @return null when consistent, otherwise what is wrong; O(size log size), for tests
      */
     public String verify() {
         String e = alloc.verify();
@@ -708,31 +845,53 @@ public final class DynamicStore implements Store {
             return "allocator: " + e;
         }
         long items = 0;
+        long stale = 0;
         long payload = 0;
         long chunkBytes = 0;
+        long[] handles = new long[(int) Math.min(cells, alloc.allocatedChunks() + 1)];
         for (int slot = 0; slot < cells; slot++) {
             long c = cell(slot);
-            if ((int) c == 0) {
+            if (empty(c)) {
                 continue;
             }
             long entry = entryOf(c);
             if (entry < pagesBase || entry >= pagesEnd) {
                 return "slot " + slot + " points outside the pages";
             }
-            if (mem.get(INT, entry + 8) != slot) {
-                return "slot " + slot + " entry points back to " + mem.get(INT, entry + 8);
+            if (!live(c)) {
+                stale++;
+                continue;
             }
-            int lens = mem.get(INT, entry + 12);
+            int page = alloc.pageOf(entry);
+            int cls = alloc.classOfPage(page);
+            long inPage = entry - pagesBase - ((long) page * alloc.pageSize());
+            if (cls < 0 || inPage % alloc.classSize(cls) != 0
+                    || alloc.allocatedChunk(page, (int) (inPage / alloc.classSize(cls))) != entry) {
+                return "slot " + slot + " names a chunk that is not allocated: " + entry;
+            }
+            int lens = mem.get(INT, entry + 4);
             int total = header + (lens & 0xFF) + (lens >>> 8);
-            if (alloc.chunkSize(entry) < total || alloc.classFor(total) != alloc.classOfChunk(entry)) {
+            if (alloc.chunkSize(entry) < total || alloc.classFor(total) != cls) {
                 return "slot " + slot + " holds " + total + " B in a chunk of " + alloc.chunkSize(entry);
             }
-            if (mem.get(LONG, entry) == 0) {
-                return "slot " + slot + " has version 0";
+            if (versionOf(entry) <= 0) {
+                return "slot " + slot + " has version " + versionOf(entry);
             }
-            items++;
+            if (items == handles.length) {
+                return "more live cells than allocated chunks (" + alloc.allocatedChunks() + ")";
+            }
+            handles[(int) items++] = handle(c);
             payload += (lens & 0xFF) + (lens >>> 8);
             chunkBytes += alloc.chunkSize(entry);
+        }
+        java.util.Arrays.sort(handles, 0, (int) items);
+        for (int i = 1; i < items; i++) {
+            if (handles[i] == handles[i - 1]) {
+                return "two live cells name the chunk with handle " + handles[i];
+            }
+        }
+        if (stale != staleCells) {
+            return "found " + stale + " stale cells, counted " + staleCells;
         }
         if (items != stats.items || payload != stats.payloadBytes) {
             return "stats say " + stats.items + " items / " + stats.payloadBytes + " B, index says " + items + " / " + payload;
@@ -741,5 +900,10 @@ public final class DynamicStore implements Store {
             return "index holds " + items + " chunks / " + chunkBytes + " B, allocator " + alloc.allocatedChunks() + " / " + alloc.allocatedBytes();
         }
         return null;
+    }
+
+    /** Cells left pointing into reclaimed pages and not yet cleared; for tests. */
+    long staleCells() {
+        return staleCells;
     }
 }

@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The paths that move memory between size classes (class-local eviction, page reclaim) under a
@@ -24,10 +26,15 @@ import org.junit.jupiter.api.Test;
  */
 class DynamicStoreStressTest {
 
-    @Test
-    void shiftingSizeMixKeepsEverythingConsistent() {
+    /**
+     * With fewer generation bits a page's generation wraps after 2 or 4 reclaims, so the scan
+     * that clears its stale cells before it comes round runs many times.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {DynamicStore.GENERATION_BITS, 2, 1})
+    void shiftingSizeMixKeepsEverythingConsistent(int generationBits) {
         StoreConfig c = new StoreConfig(512 * 1024, 32, 12_000, 0, 0, 0);
-        try (DynamicStore s = new DynamicStore(c, ClockPolicy.FACTORY, 96)) {
+        try (DynamicStore s = new DynamicStore(c, ClockPolicy.FACTORY, 96, 0, generationBits)) {
             long empty = s.stats().allocatedBytes;
             // A 512 KiB store keeps 128 pages of 4 KiB, so its largest value is below 12,000.
             int largest = DynamicStore.largestValue(c);
@@ -87,7 +94,7 @@ class DynamicStoreStressTest {
         StoreConfig c = new StoreConfig(64L << 20, 255, 1 << 20, 1000, 0, 0);
         // A 64 MiB budget would choose 1 MiB pages (see pageSizeIsChosenForTheBudget); force 2 MiB,
         // what a budget of 1 GiB or more gets, to check the large-page path without 1 GiB.
-        try (DynamicStore s = new DynamicStore(c, ClockPolicy.FACTORY, 144, 2 << 20)) {
+        try (DynamicStore s = new DynamicStore(c, ClockPolicy.FACTORY, 144, 2 << 20, DynamicStore.GENERATION_BITS)) {
             assertTrue(s.maxPayload() >= 255 + (1 << 20), "max payload " + s.maxPayload());
             byte[] key = new byte[255];
             Arrays.fill(key, (byte) 'k');
@@ -134,7 +141,7 @@ class DynamicStoreStressTest {
     @Test
     void aSmallStoreWithALargeValueLimitStillHoldsManySmallEntries() {
         StoreConfig config = new StoreConfig(16L << 20, 250, 1 << 20, 1000, 0, 0);
-        assertEquals((128 << 10) - 24 - 250, DynamicStore.largestValue(config));
+        assertEquals((128 << 10) - DynamicStore.headerBytes(config) - 250, DynamicStore.largestValue(config));
         try (Store store = Stores.open(config)) {
             store.tick(0);
             java.util.Random random = new java.util.Random(7);
@@ -146,5 +153,64 @@ class DynamicStoreStressTest {
             assertEquals(2_000, store.stats().items, "about 1 MB of entries in a 16 MiB store: nothing to evict");
             assertEquals(0, store.stats().evictions);
         }
+    }
+
+    /**
+     * Reclaiming a page leaves its entries' cells stale instead of looking for them; none of them
+     * may ever answer a lookup, and each is cleared where it is met.
+     */
+    @Test
+    void cellsOfAReclaimedPageNeverAnswerAndAreClearedWhereMet() {
+        StoreConfig c = new StoreConfig(1 << 20, 32, 8000, 0, 0, 0);
+        try (DynamicStore s = new DynamicStore(c, ClockPolicy.FACTORY, 64)) {
+            int small = 0;
+            while (s.stats().evictions == 0) { // fill with 40 B values until the store is full
+                byte[] key = ("small" + small).getBytes();
+                s.set(hash(small), key, 0, key.length, value(small, 40), 0, 40, SetCondition.ALWAYS, 0, 0);
+                small++;
+            }
+            long maxStale = 0;
+            for (int i = 0; i < 200; i++) { // then only 6000 B values: pages move to their class
+                byte[] key = ("large" + i).getBytes();
+                assertTrue(s.set(hash(1_000_000 + i), key, 0, key.length, value(i, 6000), 0, 6000, SetCondition.ALWAYS, 0, 0) > 0);
+                maxStale = Math.max(maxStale, s.staleCells());
+            }
+            assertTrue(s.stats().pageReclaims > 0 && maxStale > 0, "reclaims " + s.stats().pageReclaims + ", stale " + maxStale);
+            assertNull(s.verify());
+            long staleBefore = s.staleCells();
+            for (int id = 0; id < small; id++) {
+                byte[] key = ("small" + id).getBytes();
+                long e = s.find(hash(id), key, 0, key.length);
+                if (e >= 0) {
+                    byte[] out = new byte[s.valueLength(e)];
+                    s.copyValue(e, out, 0);
+                    assertArrayEquals(value(id, 40), out, "small" + id);
+                }
+            }
+            assertTrue(s.staleCells() < staleBefore || staleBefore == 0, "lookups cleared none of " + staleBefore);
+            assertNull(s.verify());
+        }
+    }
+
+    @Test
+    void versionsAreRebuiltFromTheirLow32Bits() {
+        long last = 0x1234_5678_9ABC_DEF0L;
+        assertEquals(last, DynamicStore.rebuildVersion(last, (int) last));
+        assertEquals(last - 1, DynamicStore.rebuildVersion(last, (int) (last - 1)));
+        assertEquals(last - 0xFFFF_FFFFL, DynamicStore.rebuildVersion(last, (int) (last + 1)));
+        // Across a carry into the high half: written at ...0001_FFFF_FFFE, read at ...0002_0000_0003.
+        long written = 0x0000_0001_FFFF_FFFEL;
+        assertEquals(written, DynamicStore.rebuildVersion(0x0000_0002_0000_0003L, (int) written));
+    }
+
+    private static long hash(int id) {
+        return id * 0x9E3779B97F4A7C15L;
+    }
+
+    private static byte[] value(int id, int length) {
+        byte[] v = new byte[length];
+        Arrays.fill(v, (byte) id);
+        v[length - 1] = (byte) (id >>> 8);
+        return v;
     }
 }
