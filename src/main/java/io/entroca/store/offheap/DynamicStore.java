@@ -121,6 +121,8 @@ public final class DynamicStore implements Store {
     private int classRover;
     /** Cells left pointing into reclaimed pages, not yet met and cleared. */
     private long staleCells;
+    /** How often a generation wrapped and the index was scanned; for tests. */
+    private long wrapScans;
 
     private final Expiry expiry;
     private final Expiry.Slots sweepView = new Expiry.Slots() {
@@ -613,8 +615,9 @@ public final class DynamicStore implements Store {
                     return e;
                 }
             }
-            // Remember the victims' page that is closest to empty: the cheapest one to reclaim.
-            int used = alloc.usedChunks(page);
+            // Remember the victims' page that is closest to empty: the cheapest one to reclaim. A
+            // page whose generation would wrap comes last: reclaiming it costs a scan of the index.
+            int used = alloc.usedChunks(page) + (generation(page) == generationMask ? 1 << 24 : 0);
             if (used < emptiestUsed) {
                 emptiest = page;
                 emptiestUsed = used;
@@ -717,13 +720,14 @@ public final class DynamicStore implements Store {
 
     /**
      * Clears every cell pointing into a page that has just been reclaimed (all of them stale), so
-     * that none is left when the page's generation comes round to theirs again. O(index), once per
-     * {@code 2^generationBits} reclaims of one page.
+     * that none is left when the page's generation comes round to theirs again. O(index), and so
+     * avoided: a page whose generation would wrap is reclaimed only if every candidate's would.
      */
     private void clearStaleCellsOf(int page) {
         if (staleCells == 0) {
             return;
         }
+        wrapScans++;
         long first = (((long) page * alloc.pageSize()) >>> 3) + 1;
         long end = first + (alloc.pageSize() >>> 3);
         for (int slot = 0; slot < cells; slot++) {
@@ -905,5 +909,10 @@ public final class DynamicStore implements Store {
     /** Cells left pointing into reclaimed pages and not yet cleared; for tests. */
     long staleCells() {
         return staleCells;
+    }
+
+    /** Index scans made because a page's generation wrapped; for tests. */
+    long wrapScans() {
+        return wrapScans;
     }
 }
