@@ -101,6 +101,13 @@ public class StoreBench {
             keys[k] = key(k);
             hashes[k] = hash(keys[k]);
             store.set(hashes[k], keys[k], 0, KEY, value, 0, VALUE, SetCondition.ALWAYS, 0, 0);
+            if (k > 0) {
+                // Read an earlier key as well: a fill of new keys alone only ever misses, and the
+                // JIT, compiling the lookup from that profile, lays out its hit path as the rare
+                // one and keeps it so (measured: 30% off the dynamic store's get in this bench).
+                int earlier = (int) ((k * 2_654_435_761L) % k);
+                store.find(hashes[earlier], keys[earlier], 0, KEY);
+            }
         }
         order = new int[KEYS];
         Random r = new Random(2);
