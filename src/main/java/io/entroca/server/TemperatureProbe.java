@@ -7,6 +7,7 @@ import io.entroca.store.eviction.EvictionPolicy;
 
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -42,9 +43,13 @@ public interface TemperatureProbe {
      */
     boolean fill(long[] buckets);
 
-    /** The probe for a store that reports no temperatures (the heap store, before the thermodynamic policy). */
+    /** The probe for a store whose policy reports no temperatures (CLOCK, for one). */
     static TemperatureProbe unavailable(Store store) {
-        String label = "not reported by this store (" + store.getClass().getSimpleName() + ")";
+        return labelled("not reported by this store (" + store.getClass().getSimpleName() + ")", buckets -> false);
+    }
+
+    /** A probe that says {@code label} and fills the bands with {@code fill}. */
+    private static TemperatureProbe labelled(String label, Predicate<long[]> fill) {
         return new TemperatureProbe() {
             @Override
             public String label() {
@@ -53,7 +58,7 @@ public interface TemperatureProbe {
 
             @Override
             public boolean fill(long[] buckets) {
-                return false;
+                return fill.test(buckets);
             }
         };
     }
@@ -92,18 +97,10 @@ public interface TemperatureProbe {
             if (policy == null) {
                 return unavailable(store);
             }
-            return new TemperatureProbe() {
-                @Override
-                public String label() {
-                    return label;
-                }
-
-                @Override
-                public boolean fill(long[] buckets) {
-                    histogram.accept(policy, buckets);
-                    return true;
-                }
-            };
+            return labelled(label, buckets -> {
+                histogram.accept(policy, buckets);
+                return true;
+            });
         };
         return new Wiring(stores, probes);
     }

@@ -24,6 +24,11 @@ public final class Synthetic {
         };
     }
 
+    /** {@code requests} key ranks in {@code [0, n)}, Zipf-distributed with exponent {@code skew}. */
+    public static long[] zipf(int n, double skew, int requests, long seed) {
+        return zipf(n, skew, requests, seed, 0, 0);
+    }
+
     /** Zipf by inverse CDF over precomputed cumulative weights (binary search per request). */
     static long[] zipf(int n, double skew, int requests, long seed, double scanFraction, int shiftEvery) {
         double[] cdf = new double[n];

@@ -77,28 +77,6 @@ public class EvictionBenchmark {
         return victim;
     }
 
-    static long[] zipf(int n, double skew, int count) {
-        double[] cdf = new double[n];
-        double sum = 0;
-        for (int k = 0; k < n; k++) {
-            sum += 1 / Math.pow(k + 1, skew);
-            cdf[k] = sum;
-        }
-        var random = new SplittableRandom(2);
-        long[] out = new long[count];
-        for (int j = 0; j < count; j++) {
-            double u = random.nextDouble() * sum;
-            int lo = 0;
-            int hi = n - 1;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (cdf[mid] < u) lo = mid + 1; else hi = mid;
-            }
-            out[j] = lo;
-        }
-        return out;
-    }
-
     /** Exact LRU over slots with two int arrays of links: the usual 8 bytes per entry. */
     static final class ArrayLru implements EvictionPolicy {
         private final int[] prev;

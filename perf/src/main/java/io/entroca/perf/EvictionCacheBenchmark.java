@@ -3,6 +3,7 @@ package io.entroca.perf;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.entroca.sim.SlotTableSim;
+import io.entroca.sim.Synthetic;
 import io.entroca.store.eviction.ThermodynamicPolicy;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,7 +39,7 @@ public class EvictionCacheBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        keys = EvictionBenchmark.zipf(1_000_000, 0.9, MASK + 1);
+        keys = Synthetic.zipf(1_000_000, 0.9, MASK + 1, 2);
         if (cache.equals("thermo")) {
             thermo = new SlotTableSim(CAPACITY, new ThermodynamicPolicy(CAPACITY));
         } else {

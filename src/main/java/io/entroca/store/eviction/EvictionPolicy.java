@@ -60,7 +60,12 @@ public interface EvictionPolicy {
      */
     int selectVictim(int[] candidates, int count);
 
-    /** The entry in {@code slot} was evicted. */
+    /**
+     * The entry in {@code slot} was evicted. A store may tell this late: the dynamic store evicts
+     * a whole page's entries at once without finding their slots, and calls this for each when it
+     * next meets the slot (until then the slot counts as holding an entry, and may be offered by
+     * {@link #selectVictim()}; the store then calls this and asks again).
+     */
     void onEvict(int slot);
 
     /**
