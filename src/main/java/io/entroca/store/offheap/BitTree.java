@@ -126,18 +126,6 @@ final class BitTree {
         }
     }
 
-    /** Zeroes every word that bits {@code [0, k)} and their summaries live in. */
-    void clearPrefix(MemorySegment m, long base, int k) {
-        int n = k;
-        for (int level = 0; level < levels && n > 0; level++) {
-            int words = (n + 63) >>> 6;
-            for (int j = 0; j < words; j++) {
-                m.set(WORD, address(base, level, j), 0L);
-            }
-            n = words;
-        }
-    }
-
     /** Zeroes the whole tree. */
     void clearAll(MemorySegment m, long base) {
         for (int j = 0; j < totalWords; j++) {

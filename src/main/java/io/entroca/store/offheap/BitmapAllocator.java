@@ -18,27 +18,39 @@ import java.util.List;
  *  | free-page tree       BitTree(P)      bit p = page p holds no allocated chunk       |
  *  | class trees          C x BitTree(P)  tree c, bit p = page p is in class c and has   |
  *  |                                      at least one free chunk                       |
- *  | page descriptors     P x 8 B         int class (-1 never assigned), int free count  |
- *  | chunk trees          P x BitTree(K)  K = pageSize/16; bit i = chunk i of the page   |
- *  |                                      is free (only the first pageSize/classSize     |
- *  |                                      bits of a page's tree are ever used)           |
+ *  | page descriptors     P x 16 B        int class (-1 never cut), int free chunks,     |
+ *  |                                      long chunk bitmap (classes of <= 64 chunks)    |
  *  | (padding to 64 B)                                                                  |
  *  | page 0 | page 1 | ... | page P-1     pageSize each, a power of two                  |
  *  +-----------------------------------------------------------------------------------+
+ *
+ *  a page cut for class c, when a page holds more than 64 chunks of c:
+ *  +---------------------------------------+---------+---------+-----+-----------+------+
+ *  | chunk tree: BitTree(n), bit i = chunk | chunk 0 | chunk 1 | ... | chunk n-1 | tail |
+ *  | i is free (padded to 8 B)             |         |         |     |           |      |
+ *  +---------------------------------------+---------+---------+-----+-----------+------+
+ *  n = the most chunks of c that fit beside their own tree; with 64 chunks or fewer the tree is
+ *  the descriptor's one word and chunk 0 starts the page.
  * </pre>
  *
- * Every tree is a {@link BitTree}: leaf bits plus summary words above them, so finding a page with
- * a free chunk in class c, and then the chunk in that page, is two descents of at most four
+ * A page's chunk tree is sized for its class, not for the smallest class: one bit per chunk plus
+ * summaries, 0.8% of a page of 16-byte chunks, 0.14% of one of 88-byte chunks, nothing inside a
+ * page of chunks of 16 KiB and up (at 1 MiB pages). It is rewritten whenever the page is cut for
+ * a class, so it costs nothing while the page is free.
+ *
+ * <p>Every tree is a {@link BitTree}: leaf bits plus summary words above them, so finding a page
+ * with a free chunk in class c, and then the chunk in that page, is two descents of at most four
  * trailing-zero counts each, whatever the arena's size. Free is O(1): the chunk's page is
  * {@code offset >>> pageShift}, its index an exact division by the class size, and setting its bit
  * touches at most one word per level.
  *
  * <h2>Pages moving between classes</h2>
  * A page whose chunks are all free is put in the free-page tree at once, while keeping its class:
- * its own class reuses it without re-initialising, and any other class that finds no page of its
- * own takes it from the free-page tree, clears its chunk tree, and re-cuts it. So memory freed in
- * one size class is available to every other class as soon as a page empties; the store's
- * eviction path empties pages on purpose when a class has none (see {@code DynamicStore}).
+ * its own class reuses it without re-cutting, and any other class that finds no page of its own
+ * takes it from the free-page tree and re-cuts it, writing a chunk tree for the new class over
+ * whatever the page held. So memory freed in one size class is available to every other class as
+ * soon as a page empties; the store's eviction path empties pages on purpose when a class has
+ * none (see {@code DynamicStore}).
  *
  * <h2>Size classes</h2>
  * Multiples of 8 from 16 to 128; then eight classes per doubling up to pageSize/8 (rounding loss
@@ -53,6 +65,8 @@ public final class BitmapAllocator {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     public static final int MIN_CHUNK = 16;
     public static final int MIN_PAGE_SIZE = 4 * 1024;
+    /** Class, free count, and the chunk bitmap of a class with at most 64 chunks a page. */
+    private static final int DESCRIPTOR_BYTES = 16;
 
     private final MemorySegment m;
     private final int pageSize;
@@ -60,12 +74,14 @@ public final class BitmapAllocator {
     private final int pageCount;
     private final int[] classSize;
     private final int[] classChunks;
+    /** The shape of a page's chunk tree, per class. */
+    private final BitTree[] chunkTree;
+    /** Where chunk 0 starts in a page of the class: its tree's bytes, or 0 if in the descriptor. */
+    private final int[] chunksStart;
     private final BitTree pageTree;
-    private final BitTree chunkTree;
     private final long freePagesBase;
     private final long classTreesBase;
     private final long descriptorsBase;
-    private final long chunkTreesBase;
     private final long pagesBase;
     private final long regionStart;
     private final long regionEnd;
@@ -74,6 +90,8 @@ public final class BitmapAllocator {
     private int freePages;
     private long allocatedBytes;
     private long allocatedChunks;
+    /** Chunk-tree bytes inside the pages that are cut. */
+    private long inPageTreeBytes;
 
     /**
      * Lays the allocator out in {@code [start, start + length)} of {@code m}, with as many pages
@@ -92,13 +110,23 @@ public final class BitmapAllocator {
         this.pageSize = pageSize;
         this.pageShift = Integer.numberOfTrailingZeros(pageSize);
         this.classSize = sizeClasses(pageSize);
-        this.classChunks = new int[classSize.length];
-        this.classPages = new int[classSize.length];
-        for (int c = 0; c < classSize.length; c++) {
-            classChunks[c] = pageSize / classSize[c];
+        int classes = classSize.length;
+        this.classChunks = new int[classes];
+        this.chunkTree = new BitTree[classes];
+        this.chunksStart = new int[classes];
+        this.classPages = new int[classes];
+        for (int c = 0; c < classes; c++) {
+            int n = pageSize / classSize[c];
+            if (n > 64) { // the tree goes in the page, in front of the chunks it describes
+                while ((long) n * classSize[c] + new BitTree(n).bytes() > pageSize) {
+                    n--;
+                }
+                chunksStart[c] = (int) new BitTree(n).bytes();
+            }
+            classChunks[c] = n;
+            chunkTree[c] = new BitTree(n);
         }
-        this.chunkTree = new BitTree(pageSize / MIN_CHUNK);
-        int pages = (int) Math.min(Integer.MAX_VALUE - 1, length / (pageSize + 8 + chunkTree.bytes()));
+        int pages = (int) Math.min(Integer.MAX_VALUE - 1, length / (pageSize + DESCRIPTOR_BYTES));
         while (pages > 0 && layoutBytes(pages) > length) {
             pages--;
         }
@@ -111,15 +139,13 @@ public final class BitmapAllocator {
         this.regionEnd = start + length;
         this.freePagesBase = start;
         this.classTreesBase = freePagesBase + pageTree.bytes();
-        this.descriptorsBase = classTreesBase + pageTree.bytes() * classSize.length;
-        this.chunkTreesBase = descriptorsBase + 8L * pages;
-        this.pagesBase = align64(chunkTreesBase + chunkTree.bytes() * pages);
+        this.descriptorsBase = classTreesBase + pageTree.bytes() * classes;
+        this.pagesBase = align64(descriptorsBase + (long) DESCRIPTOR_BYTES * pages);
         reset();
     }
 
     private long layoutBytes(int pages) {
-        BitTree pt = new BitTree(pages);
-        long meta = pt.bytes() * (1 + classSize.length) + 8L * pages + chunkTree.bytes() * pages;
+        long meta = new BitTree(pages).bytes() * (1 + classSize.length) + (long) DESCRIPTOR_BYTES * pages;
         return align64(meta) + (long) pages * pageSize;
     }
 
@@ -149,7 +175,7 @@ public final class BitmapAllocator {
         return sizes.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Forgets every allocation: all pages free and unassigned. O(metadata). */
+    /** Forgets every allocation: all pages free and never cut. O(bookkeeping before the pages). */
     public void reset() {
         for (long a = regionStart; a < pagesBase; a += 8) {
             m.set(ValueLayout.JAVA_LONG, a, 0L);
@@ -157,24 +183,44 @@ public final class BitmapAllocator {
         pageTree.setPrefix(m, freePagesBase, pageCount);
         for (int p = 0; p < pageCount; p++) {
             m.set(INT, descriptor(p), -1);
-            m.set(INT, descriptor(p) + 4, 0);
         }
         freePages = pageCount;
-        java.util.Arrays.fill(classPages, 0);
+        Arrays.fill(classPages, 0);
         allocatedBytes = 0;
         allocatedChunks = 0;
+        inPageTreeBytes = 0;
     }
 
     private long descriptor(int page) {
-        return descriptorsBase + ((long) page << 3);
+        return descriptorsBase + (long) page * DESCRIPTOR_BYTES;
     }
 
     private long classTree(int cls) {
         return classTreesBase + pageTree.bytes() * cls;
     }
 
-    private long chunkTreeOf(int page) {
-        return chunkTreesBase + chunkTree.bytes() * page;
+    private long pageStart(int page) {
+        return pagesBase + ((long) page << pageShift);
+    }
+
+    /** Where the chunk tree of a page cut for {@code cls} lives. */
+    private long chunkTreeOf(int page, int cls) {
+        return chunksStart[cls] == 0 ? descriptor(page) + 8 : pageStart(page);
+    }
+
+    private long chunkAt(int page, int cls, int index) {
+        return pageStart(page) + chunksStart[cls] + (long) index * classSize[cls];
+    }
+
+    /** The index of the chunk of class {@code cls} starting at {@code offset}, or -1 if none does. */
+    private int chunkIndex(int page, int cls, long offset) {
+        long within = offset - pageStart(page) - chunksStart[cls];
+        int size = classSize[cls];
+        if (within < 0) {
+            return -1;
+        }
+        long i = within / size;
+        return i * size == within && i < classChunks[cls] ? (int) i : -1;
     }
 
     /** The smallest class whose chunks hold {@code size} bytes, or -1 if none does. */
@@ -212,35 +258,23 @@ public final class BitmapAllocator {
      *     chunk and no page is free
      */
     public long allocate(int cls) {
-        long tree = classTree(cls);
-        int p = pageTree.first(m, tree);
+        long pages = classTree(cls);
+        int p = pageTree.first(m, pages);
         if (p < 0) {
             p = pageTree.first(m, freePagesBase);
             if (p < 0) {
                 return -1;
             }
-            int old = m.get(INT, descriptor(p));
-            if (old == cls) {
-                throw new IllegalStateException("page " + p + " is empty in class " + cls + " but not in its tree");
-            }
-            if (old >= 0) { // an empty page of another class: take it over
-                pageTree.clear(m, classTree(old), p);
-                chunkTree.clearPrefix(m, chunkTreeOf(p), classChunks[old]);
-                classPages[old]--;
-            }
-            classPages[cls]++;
-            m.set(INT, descriptor(p), cls);
-            m.set(INT, descriptor(p) + 4, classChunks[cls]);
-            chunkTree.setPrefix(m, chunkTreeOf(p), classChunks[cls]);
-            pageTree.set(m, tree, p);
+            cut(p, cls);
         }
-        long chunks = chunkTreeOf(p);
-        int i = chunkTree.first(m, chunks);
+        BitTree tree = chunkTree[cls];
+        long chunks = chunkTreeOf(p, cls);
+        int i = tree.first(m, chunks);
         int chunkCount = classChunks[cls];
         if (i < 0 || i >= chunkCount) {
             throw new IllegalStateException("page " + p + " of class " + cls + " is in the class tree but its chunk tree gives " + i);
         }
-        chunkTree.clear(m, chunks, i);
+        tree.clear(m, chunks, i);
         long d = descriptor(p) + 4;
         int free = m.get(INT, d) - 1;
         m.set(INT, d, free);
@@ -249,12 +283,32 @@ public final class BitmapAllocator {
             freePages--;
         }
         if (free == 0) {
-            pageTree.clear(m, tree, p);
+            pageTree.clear(m, pages, p);
         }
-        int size = classSize[cls];
-        allocatedBytes += size;
+        allocatedBytes += classSize[cls];
         allocatedChunks++;
-        return pagesBase + ((long) p << pageShift) + (long) i * size;
+        return chunkAt(p, cls, i);
+    }
+
+    /** Cuts a free page for {@code cls}: a fresh chunk tree, every chunk free, over whatever the page held. */
+    private void cut(int p, int cls) {
+        int old = m.get(INT, descriptor(p));
+        if (old == cls) {
+            throw new IllegalStateException("page " + p + " is empty in class " + cls + " but not in its tree");
+        }
+        if (old >= 0) {
+            pageTree.clear(m, classTree(old), p);
+            classPages[old]--;
+            inPageTreeBytes -= chunksStart[old];
+        }
+        classPages[cls]++;
+        inPageTreeBytes += chunksStart[cls];
+        m.set(INT, descriptor(p), cls);
+        m.set(INT, descriptor(p) + 4, classChunks[cls]);
+        long chunks = chunkTreeOf(p, cls);
+        chunkTree[cls].clearAll(m, chunks);
+        chunkTree[cls].setPrefix(m, chunks, classChunks[cls]);
+        pageTree.set(m, classTree(cls), p);
     }
 
     /** Gives a chunk back. Throws, changing nothing, if {@code offset} is not an allocated chunk. */
@@ -264,29 +318,27 @@ public final class BitmapAllocator {
         if (cls < 0) {
             throw new IllegalStateException("free of " + offset + " in page " + p + " that was never cut");
         }
-        int within = (int) (offset - pagesBase) & (pageSize - 1);
-        int size = classSize[cls];
-        int i = within / size;
-        int chunkCount = classChunks[cls];
-        if (i * size != within || i >= chunkCount) {
+        int i = chunkIndex(p, cls, offset);
+        if (i < 0) {
             throw new IllegalStateException("free of " + offset + ": not a chunk start in class " + cls);
         }
-        long chunks = chunkTreeOf(p);
-        if (chunkTree.get(m, chunks, i)) {
+        BitTree tree = chunkTree[cls];
+        long chunks = chunkTreeOf(p, cls);
+        if (tree.get(m, chunks, i)) {
             throw new IllegalStateException("double free of " + offset);
         }
-        chunkTree.set(m, chunks, i);
+        tree.set(m, chunks, i);
         long d = descriptor(p) + 4;
         int free = m.get(INT, d) + 1;
         m.set(INT, d, free);
         if (free == 1) {
             pageTree.set(m, classTree(cls), p);
         }
-        if (free == chunkCount) {
+        if (free == classChunks[cls]) {
             pageTree.set(m, freePagesBase, p);
             freePages++;
         }
-        allocatedBytes -= size;
+        allocatedBytes -= classSize[cls];
         allocatedChunks--;
     }
 
@@ -328,20 +380,6 @@ public final class BitmapAllocator {
         return classPages[cls];
     }
 
-    /** The first page at or after {@code from} (circularly) cut for {@code cls}, or -1. O(pages). */
-    public int nextPageOf(int cls, int from) {
-        for (int i = 0; i < pageCount; i++) {
-            int p = from + i;
-            if (p >= pageCount) {
-                p -= pageCount;
-            }
-            if (m.get(INT, descriptor(p)) == cls) {
-                return p;
-            }
-        }
-        return -1;
-    }
-
     /** Chunks a page of class {@code cls} is cut into. */
     public int chunksPerPage(int cls) {
         return classChunks[cls];
@@ -350,30 +388,24 @@ public final class BitmapAllocator {
     /** The address of chunk {@code index} of {@code page} if it is allocated, else -1. */
     public long allocatedChunk(int page, int index) {
         int cls = m.get(INT, descriptor(page));
-        if (cls < 0 || index < 0 || index >= classChunks[cls] || chunkTree.get(m, chunkTreeOf(page), index)) {
+        if (cls < 0 || index < 0 || index >= classChunks[cls] || chunkTree[cls].get(m, chunkTreeOf(page, cls), index)) {
             return -1;
         }
-        return pagesBase + ((long) page << pageShift) + (long) index * classSize[cls];
+        return chunkAt(page, cls, index);
     }
 
-    /** The lowest allocated chunk in a page, or -1 if it has none. */
-    public long firstAllocated(int page) {
-        int cls = m.get(INT, descriptor(page));
-        if (cls < 0 || m.get(INT, descriptor(page) + 4) == classChunks[cls]) {
-            return -1;
+    /** Whether {@code offset} is the start of an allocated chunk. */
+    public boolean isAllocated(long offset) {
+        if (offset < pagesBase || offset >= pagesEnd()) {
+            return false;
         }
-        int n = classChunks[cls];
-        long tree = chunkTreeOf(page);
-        for (int w = 0; (w << 6) < n; w++) {
-            int valid = Math.min(64, n - (w << 6));
-            long mask = valid == 64 ? -1L : (1L << valid) - 1;
-            long used = ~chunkTree.leafWord(m, tree, w) & mask;
-            if (used != 0) {
-                int i = (w << 6) + Long.numberOfTrailingZeros(used);
-                return pagesBase + ((long) page << pageShift) + (long) i * classSize[cls];
-            }
+        int p = pageOf(offset);
+        int cls = m.get(INT, descriptor(p));
+        if (cls < 0) {
+            return false;
         }
-        throw new IllegalStateException("page " + page + " counts allocated chunks but its bitmap shows none");
+        int i = chunkIndex(p, cls, offset);
+        return i >= 0 && !chunkTree[cls].get(m, chunkTreeOf(p, cls), i);
     }
 
     public long pagesBase() {
@@ -405,9 +437,12 @@ public final class BitmapAllocator {
         return allocatedChunks;
     }
 
-    /** Bytes of bookkeeping before the first page, alignment padding included. */
+    /**
+     * Bytes of bookkeeping: everything before the first page (alignment padding included) and the
+     * chunk trees inside the pages that are cut.
+     */
     public long metadataBytes() {
-        return pagesBase - regionStart;
+        return pagesBase - regionStart + inPageTreeBytes;
     }
 
     /** Bytes of the region the allocator does not use at all (past the last page). */
@@ -418,7 +453,7 @@ public final class BitmapAllocator {
     /**
      * Recomputes every invariant from the bitmaps: summaries match their words, each page's free
      * count matches its bitmap, class trees hold exactly the pages with free chunks, the free-page
-     * tree exactly the pages with no allocated chunk, and the byte counters add up.
+     * tree exactly the pages with no allocated chunk, and the counters add up.
      *
      * @return null when consistent, otherwise what is wrong; O(metadata), for tests
      */
@@ -435,19 +470,12 @@ public final class BitmapAllocator {
         }
         long bytes = 0;
         long chunks = 0;
+        long treeBytes = 0;
         int free = 0;
+        int[] perClass = new int[classSize.length];
         for (int p = 0; p < pageCount; p++) {
             int cls = m.get(INT, descriptor(p));
             int freeCount = m.get(INT, descriptor(p) + 4);
-            long tree = chunkTreeOf(p);
-            e = chunkTree.verify(m, tree);
-            if (e != null) {
-                return "page " + p + " chunk tree: " + e;
-            }
-            int setBits = 0;
-            for (int w = 0; w < (chunkTree.bits + 63) >>> 6; w++) {
-                setBits += Long.bitCount(chunkTree.leafWord(m, tree, w));
-            }
             boolean inFree = pageTree.get(m, freePagesBase, p);
             for (int c = 0; c < classSize.length; c++) {
                 boolean in = pageTree.get(m, classTree(c), p);
@@ -457,25 +485,26 @@ public final class BitmapAllocator {
                 }
             }
             if (cls < 0) {
-                if (setBits != 0 || freeCount != 0 || !inFree) {
-                    return "uncut page " + p + " has " + setBits + " bits, count " + freeCount + ", in free tree " + inFree;
+                if (freeCount != 0 || !inFree) {
+                    return "uncut page " + p + " counts " + freeCount + " free chunks, in free tree " + inFree;
                 }
                 free++;
                 continue;
             }
+            perClass[cls]++;
+            treeBytes += chunksStart[cls];
+            BitTree tree = chunkTree[cls];
+            long base = chunkTreeOf(p, cls);
+            e = tree.verify(m, base); // also: no bit past the page's chunks
+            if (e != null) {
+                return "page " + p + " chunk tree: " + e;
+            }
+            int setBits = 0;
+            for (int w = 0; w < (tree.bits + 63) >>> 6; w++) {
+                setBits += Long.bitCount(tree.leafWord(m, base, w));
+            }
             if (setBits != freeCount) {
                 return "page " + p + " counts " + freeCount + " free chunks but its bitmap has " + setBits;
-            }
-            long firstWordBeyond = ((long) classChunks[cls] + 63) >>> 6;
-            long lastWord = chunkTree.leafWord(m, tree, (classChunks[cls] - 1) >>> 6);
-            int tail = classChunks[cls] & 63;
-            if (tail != 0 && (lastWord >>> tail) != 0) {
-                return "page " + p + " has free bits past its " + classChunks[cls] + " chunks";
-            }
-            for (long w = firstWordBeyond; w < (chunkTree.bits + 63) >>> 6; w++) {
-                if (chunkTree.leafWord(m, tree, (int) w) != 0) {
-                    return "page " + p + " has bits in word " + w + " beyond its chunks";
-                }
             }
             boolean empty = freeCount == classChunks[cls];
             if (empty != inFree) {
@@ -491,15 +520,11 @@ public final class BitmapAllocator {
         if (free != freePages) {
             return "free pages counted " + freePages + " but found " + free;
         }
-        int[] perClass = new int[classSize.length];
-        for (int p = 0; p < pageCount; p++) {
-            int cls = m.get(INT, descriptor(p));
-            if (cls >= 0) {
-                perClass[cls]++;
-            }
+        if (!Arrays.equals(perClass, classPages)) {
+            return "pages per class counted " + Arrays.toString(classPages) + " but found " + Arrays.toString(perClass);
         }
-        if (!java.util.Arrays.equals(perClass, classPages)) {
-            return "pages per class counted " + java.util.Arrays.toString(classPages) + " but found " + java.util.Arrays.toString(perClass);
+        if (treeBytes != inPageTreeBytes) {
+            return "in-page trees counted " + inPageTreeBytes + " B but found " + treeBytes;
         }
         if (bytes != allocatedBytes || chunks != allocatedChunks) {
             return "counters say " + allocatedChunks + " chunks / " + allocatedBytes + " B but bitmaps say " + chunks + " / " + bytes;

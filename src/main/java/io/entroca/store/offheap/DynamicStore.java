@@ -866,13 +866,10 @@ public final class DynamicStore implements Store {
                 stale++;
                 continue;
             }
-            int page = alloc.pageOf(entry);
-            int cls = alloc.classOfPage(page);
-            long inPage = entry - pagesBase - ((long) page * alloc.pageSize());
-            if (cls < 0 || inPage % alloc.classSize(cls) != 0
-                    || alloc.allocatedChunk(page, (int) (inPage / alloc.classSize(cls))) != entry) {
+            if (!alloc.isAllocated(entry)) {
                 return "slot " + slot + " names a chunk that is not allocated: " + entry;
             }
+            int cls = alloc.classOfChunk(entry);
             int lens = mem.get(INT, entry + 4);
             int total = header + (lens & 0xFF) + (lens >>> 8);
             if (alloc.chunkSize(entry) < total || alloc.classFor(total) != cls) {

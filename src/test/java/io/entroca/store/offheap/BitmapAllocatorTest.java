@@ -41,7 +41,7 @@ class BitmapAllocatorTest {
                 t.setPrefix(m, 0, bits);
                 assertNull(t.verify(m, 0));
                 assertEquals(0, t.first(m, 0));
-                t.clearPrefix(m, 0, bits);
+                t.clearAll(m, 0);
                 assertEquals(-1, t.first(m, 0));
                 assertNull(t.verify(m, 0));
             }
@@ -117,7 +117,9 @@ class BitmapAllocatorTest {
                             live.put(off, cs);
                             order.add(off);
                             liveBytes += cs;
+                            // Both ends of the chunk: a chunk tree kept in the page must lie outside both.
                             m.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, off + cs - 8, off);
+                            m.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, off, ~off);
                         }
                     }
                     if (!alloc && !order.isEmpty()) {
@@ -128,7 +130,10 @@ class BitmapAllocatorTest {
                         int cs = live.remove(off);
                         // What we wrote at the chunk's end is still there: no one else got this chunk.
                         assertEquals(off, m.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, off + cs - 8));
+                        assertEquals(~off, m.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, off));
+                        assertTrue(a.isAllocated(off));
                         a.free(off);
+                        assertTrue(!a.isAllocated(off) || live.containsKey(off));
                         liveBytes -= cs;
                     }
                     assertEquals(liveBytes, a.allocatedBytes());
