@@ -20,35 +20,46 @@ import java.util.Objects;
  * <h2>Segment layout</h2>
  * <pre>
  *  offset 0                                                                               memoryBytes
- *  | index: B buckets x 16 cells x 8 B | eviction state | page generations | allocator | pages | tail |
+ *  | index: B buckets x 128 B | eviction state | page generations | allocator | pages | tail |
  * </pre>
  *
  * <h2>Index</h2>
- * Bucket {@code b = IndexHash.bucket(hash, B)}, 16 ways in 128 bytes: two adjacent cache lines,
+ * Bucket {@code b = IndexHash.bucket(hash, B)}, 18 ways in 128 bytes: two adjacent cache lines,
  * which the hardware's adjacent-line prefetch fetches together. (With 8 ways a few buckets
- * overflow, and evict, even at 20% load; with 16 that is negligible up to about 60% and rare at
- * 80%.) A cell is one long:
+ * overflow, and evict, even at 20% load; with 16 or more that is negligible up to about 60% and
+ * rare at 80%.) A way is a 16-bit tag and a 40-bit reference, 7 bytes; each cache line of the
+ * bucket holds nine whole ways, ways 0-8 in the first, 9-17 in the second:
  * <pre>
- *   63                                  32 31            16 15               0
- *   [ handle: (chunk - pagesBase)/8 + 1 ][ generation ][ tag: hash low 16 ]   handle 0 = empty cell
+ *   line bytes  0 .. 17   9 tags, 2 bytes each: the hash's low 16 bits
+ *   line bytes 18 .. 62   9 references, 5 bytes each, little-endian:
+ *                         [ handle: (chunk - pagesBase)/8 + 1 | generation: G bits ]   0 = empty way
+ *   line byte  63         unused
  * </pre>
- * A lookup reads one bucket, compares tags, and compares the whole key only where the tag
- * matches. A slot, the number the eviction policy knows an entry by, is its cell's number
- * {@code b * 16 + way}: dense in {@code [0, 16B)} and stable for the entry's life. There is no
- * resize, so no resize pause: a full bucket evicts one of its own entries (the policy chooses
- * among the 16). At most {@value #MAX_SAME_TAG} entries of a bucket may share a tag; a further key
- * with that tag (a client sending colliding hashes) evicts among those only, so colliding keys
- * cost their sender its own hits and bound any lookup to {@value #MAX_SAME_TAG} key comparisons.
+ * The handle takes as many bits as the store's pages need (25 for 256 MiB), the generation the
+ * rest of the 40, at most 16 and at least 8 (so a store holds at most 32 GiB of pages). A lookup
+ * compares a line's tags four at a time (one long, lanes of 16 bits), reads a reference only
+ * where a tag matches, and compares the whole key only where that reference is live; it reads the
+ * second line only if the first has no match. Ways fill from 0, so most hits cost one line (with
+ * both arrays in one place across the bucket they cost two: 20% more per get, measured). A
+ * reference is read as the top five bytes of the long that ends with it, inside its line. A slot, the number the eviction policy knows an entry by, is
+ * its way's number {@code b * 18 + way}: dense in {@code [0, 18B)} and stable for the entry's life.
+ * There is no resize, so no resize pause: a full bucket evicts one of its own entries (the policy
+ * chooses among the 18). At most {@value #MAX_SAME_TAG} entries of a bucket may share a tag; a
+ * further key with that tag (a client sending colliding hashes) evicts among those only, so
+ * colliding keys cost their sender its own hits and bound any lookup to {@value #MAX_SAME_TAG} key
+ * comparisons.
  *
  * <h2>Generations: no back-pointer</h2>
  * Moving a page to another size class evicts every entry in it, and the server cannot hash a key
- * to find its cell. Instead of a back-pointer in every entry (4 B each), every page has a 16-bit
- * generation and every cell carries the generation of its entry's page. Reclaiming a page walks
- * its chunks only to take them out of the stats, then bumps the page's generation: every cell
- * that pointed into it is <em>stale</em> at once, reads as empty wherever it is met (a lookup, an
- * insert into its bucket, a victim the policy offers, the within-class scan) and is cleared there,
- * with the policy told {@code onEvict} then. When a page's generation wraps to 0 the index is
- * scanned once for cells pointing into it, so a stale cell can never come back to life.
+ * to find its cell. Instead of a back-pointer in every entry (4 B each), every page has a G-bit
+ * generation and every reference carries the generation of its entry's page. Reclaiming a page
+ * walks its chunks only to take them out of the stats, then bumps the page's generation: every
+ * cell that pointed into it is <em>stale</em> at once, reads as empty wherever it is met (a
+ * lookup, an insert into its bucket, a victim the policy offers, the within-class scan) and is
+ * cleared there, with the policy told {@code onEvict} then. So that a stale cell can never come
+ * back to life when its page's generation comes round again, every reclaim also sweeps the next
+ * {@code cells / (2^G - 1)} cells from a rover, clearing the stale ones: a page comes round only
+ * after 2^G - 1 further reclaims, by which time the sweep has passed every cell once.
  *
  * <h2>Entry (a chunk)</h2>
  * <pre>
@@ -62,28 +73,39 @@ import java.util.Objects;
  * A new key needs a cell and a chunk. For the cell: an empty or stale way, else an expired one,
  * else the policy's pick among the bucket's entries. For the chunk: the allocator, else evict the
  * policy's global victim and retry; if the class holds its share of pages, the policy's pick among
- * up to 16 entries of the class found by scanning index cells from a rover; after
+ * up to {@value #WAYS} entries of the class found by scanning index cells from a rover; after
  * {@value #EVICTION_TRIES} victims, the emptiest of their pages is reclaimed (every entry in it
  * evicted at once, as above), which returns it to the free pool for any class. So a class never
  * starves while memory sits in another class.
  */
 public final class DynamicStore implements Store {
-    static final int WAYS = 16;
+    static final int WAYS = 18;
+    static final int BUCKET_BYTES = 128;
+    /** Ways in one cache line of a bucket. */
+    private static final int LINE_WAYS = WAYS / 2;
+    /** Where a line's references start; its tags fill the bytes before. */
+    private static final int REFERENCES = 2 * LINE_WAYS;
+    private static final long LANES = 0x0001_0001_0001_0001L;
+    private static final long LANE_TOPS = 0x8000_8000_8000_8000L;
     static final int MAX_SAME_TAG = 2;
     static final int EVICTION_TRIES = 8;
     /** Index cells the within-class eviction looks at, at most, to find candidates of one class. */
     static final int CLASS_SCAN = 1024;
     static final int GENERATION_BITS = 16;
+    static final int MIN_GENERATION_BITS = 8;
     static final long DEMAND_WINDOW = 1 << 16;
     static final int MIN_PAGES_FOR_LARGE = 512;
     static final int MIN_PAGES_TO_FIT = 128;
-    /** Per-port ceiling: handles are 32 bits of 8-byte units. */
-    static final long MAX_PAGES_BYTES = 0xFFFF_FFFFL << 3;
+    /** Per-port ceiling: a handle (8-byte units) leaves {@value #MIN_GENERATION_BITS} of a reference's 40 bits. */
+    static final long MAX_PAGES_BYTES = ((1L << (40 - MIN_GENERATION_BITS)) - 1) << 3;
 
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final ValueLayout.OfLong UNALIGNED_LONG = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfChar TAG = ValueLayout.JAVA_CHAR;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfChar GENERATION = ValueLayout.JAVA_CHAR;
     private static final long REJECTED = -2;
+    private static final int NO_MATCH = -2;
 
     private static final int REMOVED = 0;
     private static final int EXPIRED = 1;
@@ -103,7 +125,11 @@ public final class DynamicStore implements Store {
     private final EvictionPolicy policy;
     /** Where the pages' generations start: one char per page. */
     private final long generationsBase;
+    /** G: the low bits of a reference. */
+    private final int generationBits;
     private final int generationMask;
+    /** Cells the stale sweep passes per page reclaim: cells / (2^G - 1), rounded up. */
+    private final int sweepStep;
     private final boolean ttl;
     private final int header;
     private final int maxKey;
@@ -121,29 +147,32 @@ public final class DynamicStore implements Store {
     private int classRover;
     /** Cells left pointing into reclaimed pages, not yet met and cleared. */
     private long staleCells;
-    /** How often a generation wrapped and the index was scanned; for tests. */
-    private long wrapScans;
+    private int staleRover;
+    /** How often a page's generation came round to 0; for tests. */
+    private long generationWraps;
 
     private final Expiry expiry;
     private final Expiry.Slots sweepView = new Expiry.Slots() {
         @Override
         public long deadline(int slot) {
-            long c = cell(slot);
-            return live(c) ? mem.get(LONG, entryOf(c) + 8) : 0;
+            long r = reference(slot);
+            return live(r) ? mem.get(LONG, entryOf(r) + 8) : 0;
         }
 
         @Override
         public void expire(int slot) {
-            drop(slot, entryOf(cell(slot)), EXPIRED);
+            drop(slot, entryOf(reference(slot)), EXPIRED);
         }
     };
     private long lastVersion;
     private boolean closed;
+    /** The entry the last successful {@link #locate} found. */
+    private long found;
 
 
     /**
-     * @param bytesPerCell memory per index cell: the index takes {@code 8 / bytesPerCell} of the
-     *     budget (the eviction state its policy needs per cell besides) and holds up to
+     * @param bytesPerCell memory per index cell: the index takes {@code (128 / 18) / bytesPerCell}
+     *     of the budget (the eviction state its policy needs per cell besides) and holds up to
      *     {@code memoryBytes / bytesPerCell} entries
      */
     public DynamicStore(StoreConfig config, EvictionPolicy.Factory<?> policies, int bytesPerCell) {
@@ -151,15 +180,14 @@ public final class DynamicStore implements Store {
     }
 
     /**
-     * As above, with a page size to use instead of {@link #pageSizeFor}'s (0 = choose) and fewer
-     * generation bits than {@value #GENERATION_BITS}, so that tests can make generations wrap.
+     * As above, with a page size to use instead of {@link #pageSizeFor}'s (0 = choose) and at most
+     * {@code generationBits} generation bits, so that tests can make generations wrap often.
      */
     DynamicStore(StoreConfig config, EvictionPolicy.Factory<?> policies, int bytesPerCell, int forcedPageSize,
                  int generationBits) {
         if (generationBits < 1 || generationBits > GENERATION_BITS) {
             throw new IllegalArgumentException("generationBits must be in [1, " + GENERATION_BITS + "]: " + generationBits);
         }
-        this.generationMask = (1 << generationBits) - 1;
         if (bytesPerCell < 16) {
             throw new IllegalArgumentException("bytesPerCell must be at least 16: " + bytesPerCell);
         }
@@ -174,7 +202,7 @@ public final class DynamicStore implements Store {
         long wantedBuckets = Math.max(1, memoryBytes / bytesPerCell / WAYS);
         this.buckets = Math.min(wantedBuckets, Integer.MAX_VALUE / WAYS);
         this.cells = (int) (buckets * WAYS);
-        this.indexBytes = (long) cells * 8;
+        this.indexBytes = buckets * BUCKET_BYTES;
         long policyBytes = (policies.bytes(cells) + 63) & ~63L;
         int pageSize = forcedPageSize > 0 ? forcedPageSize : pageSizeFor(memoryBytes, header + maxKey + (long) maxValue);
         this.generationsBase = indexBytes + policyBytes;
@@ -195,6 +223,10 @@ public final class DynamicStore implements Store {
             if (pagesEnd - pagesBase > MAX_PAGES_BYTES) {
                 throw new IllegalArgumentException("one store holds at most " + MAX_PAGES_BYTES + " B of pages");
             }
+            int handleBits = 64 - Long.numberOfLeadingZeros((pagesEnd - pagesBase) >>> 3);
+            this.generationBits = Math.min(generationBits, 40 - handleBits);
+            this.generationMask = (1 << this.generationBits) - 1;
+            this.sweepStep = (int) ((cells + generationMask - 1L) / generationMask);
             this.policy = Objects.requireNonNull(policies.create(cells, mem.asSlice(indexBytes, policyBytes)), "policy");
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -260,56 +292,85 @@ public final class DynamicStore implements Store {
 
     // ---------------------------------------------------------------- index and entry access
 
-    private long bucketBase(long hash) {
-        return IndexHash.bucket(hash, buckets) * WAYS;
+    private static long bucketAddress(int slot) {
+        return (long) (slot / WAYS) * BUCKET_BYTES;
     }
 
-    private long cell(int slot) {
-        return mem.get(LONG, (long) slot << 3);
+    /** The long whose top five bytes are the reference of way {@code w}: it ends where the reference does. */
+    private static long referenceWord(long bucketAddress, int w) {
+        return w < LINE_WAYS
+                ? bucketAddress + REFERENCES - 3 + 5 * w
+                : bucketAddress + 64 + REFERENCES - 3 + 5 * (w - LINE_WAYS);
     }
 
-    private long entryOf(long cell) {
-        return pagesBase + ((handle(cell) - 1) << 3);
+    private static long tagAddress(long bucketAddress, int w) {
+        return w < LINE_WAYS ? bucketAddress + 2 * w : bucketAddress + 64 + 2 * (w - LINE_WAYS);
+    }
+
+    /** Way {@code w}'s reference: 0 for an empty way. */
+    private long reference(long bucketAddress, int w) {
+        return mem.get(UNALIGNED_LONG, referenceWord(bucketAddress, w)) >>> 24;
+    }
+
+    private long reference(int slot) {
+        return reference(bucketAddress(slot), slot % WAYS);
+    }
+
+    private int tag(long bucketAddress, int w) {
+        return mem.get(TAG, tagAddress(bucketAddress, w));
     }
 
     private static int tagOf(long hash) {
         return (int) hash & 0xFFFF;
     }
 
-    private static int tag(long cell) {
-        return (int) cell & 0xFFFF;
+    /** Writes a reference, keeping the three bytes before it (the previous way's, or tags). */
+    private void setReference(long bucketAddress, int w, long reference) {
+        long a = referenceWord(bucketAddress, w);
+        mem.set(UNALIGNED_LONG, a, (mem.get(UNALIGNED_LONG, a) & 0xFF_FFFFL) | (reference << 24));
     }
 
-    private static int generationOf(long cell) {
-        return (int) cell >>> 16;
+    private void setReference(int slot, long reference) {
+        setReference(bucketAddress(slot), slot % WAYS, reference);
     }
 
-    /** The chunk a cell names, in 8-byte units from the first page, plus one: 0 for an empty cell. */
-    private static long handle(long cell) {
-        return cell >>> 32;
+    private void setCell(int slot, long reference, int tag) {
+        long b = bucketAddress(slot);
+        int w = slot % WAYS;
+        setReference(b, w, reference);
+        mem.set(TAG, tagAddress(b, w), (char) tag);
     }
 
-    private static boolean empty(long cell) {
-        return cell >>> 32 == 0;
+    private long entryOf(long reference) {
+        return pagesBase + ((handle(reference) - 1) << 3);
+    }
+
+    private int generationOf(long reference) {
+        return (int) reference & generationMask;
+    }
+
+    /** The chunk a reference names, in 8-byte units from the first page, plus one: 0 for an empty way. */
+    private long handle(long reference) {
+        return reference >>> generationBits;
     }
 
     private int generation(int page) {
         return mem.get(GENERATION, generationsBase + 2L * page);
     }
 
-    private long cellFor(long hash, long entry) {
+    private long referenceTo(long entry) {
         long generation = generation(alloc.pageOf(entry));
-        return ((((entry - pagesBase) >>> 3) + 1) << 32) | (generation << 16) | tagOf(hash);
+        return ((((entry - pagesBase) >>> 3) + 1) << generationBits) | generation;
     }
 
-    /** Whether a cell holds an entry: not empty, and not left pointing into a reclaimed page. */
-    private boolean live(long cell) {
-        return !empty(cell) && generationOf(cell) == generation(alloc.pageOf(entryOf(cell)));
+    /** Whether a reference names an entry: not empty, and not left pointing into a reclaimed page. */
+    private boolean live(long reference) {
+        return reference != 0 && generationOf(reference) == generation(alloc.pageOf(entryOf(reference)));
     }
 
     /** Clears a stale cell: its entry went with its page, whose reclaim counted it as evicted. */
     private void clearStale(int slot) {
-        mem.set(LONG, (long) slot << 3, 0L);
+        setReference(slot, 0);
         staleCells--;
         policy.onEvict(slot);
     }
@@ -325,38 +386,67 @@ public final class DynamicStore implements Store {
         return expiry.passed(mem.get(LONG, entry + 8));
     }
 
-    /** The slot of the live entry for this key, or -1; an expired match is reclaimed on the way. */
+    /**
+     * The slot of the live entry for this key, or -1; an expired match is reclaimed on the way.
+     * The entry found is left in {@link #found}. Kept small enough for the JIT to inline into its
+     * callers; what a tag match leads to is {@link #match}'s.
+     */
     private int locate(long hash, byte[] key, int offset, int length) {
-        int base = (int) bucketBase(hash);
-        int tag = tagOf(hash);
-        for (int w = 0; w < WAYS; w++) {
-            int slot = base + w;
-            long c = cell(slot);
-            if (tag(c) != tag || empty(c)) {
-                continue;
+        int bucket = (int) IndexHash.bucket(hash, buckets);
+        long address = (long) bucket * BUCKET_BYTES;
+        long pattern = tagOf(hash) * LANES;
+        for (int line = 0; line < 2; line++) {
+            long tags = address + (line << 6);
+            for (int first = 0; first < LINE_WAYS; first += 4) { // tags 0-3, 4-7, then 8 alone
+                long x = pattern ^ mem.get(LONG, tags + 2 * first);
+                // A lane's top bit: that lane of x may be zero (exactly, or by a borrow from below).
+                long matches = (x - LANES) & ~x & (first + 4 > LINE_WAYS ? 0x8000L : LANE_TOPS);
+                while (matches != 0) {
+                    int lane = Long.numberOfTrailingZeros(matches) >>> 4;
+                    matches &= matches - 1;
+                    if ((x >>> (lane << 4) & 0xFFFF) == 0) {
+                        int slot = match(bucket, address, line * LINE_WAYS + first + lane, key, offset, length);
+                        if (slot != NO_MATCH) {
+                            return slot;
+                        }
+                    }
+                }
             }
-            if (!live(c)) {
-                clearStale(slot);
-                continue;
-            }
-            long e = entryOf(c);
-            if ((mem.get(INT, e + 4) & 0xFF) != length || !KeyBytes.equal(mem, e + header, key, offset, length)) {
-                continue;
-            }
-            if (expired(e)) {
-                drop(slot, e, EXPIRED);
-                return -1;
-            }
-            return slot;
         }
         return -1;
+    }
+
+    /**
+     * Way {@code w} has the key's tag: its slot if it holds the key (entry in {@link #found}), -1
+     * if it held it expired (now reclaimed), else {@link #NO_MATCH}.
+     */
+    private int match(int bucket, long address, int w, byte[] key, int offset, int length) {
+        long c = reference(address, w);
+        if (c == 0) {
+            return NO_MATCH;
+        }
+        int slot = bucket * WAYS + w;
+        if (!live(c)) {
+            clearStale(slot);
+            return NO_MATCH;
+        }
+        long e = entryOf(c);
+        if ((mem.get(INT, e + 4) & 0xFF) != length || !KeyBytes.equal(mem, e + header, key, offset, length)) {
+            return NO_MATCH;
+        }
+        if (expired(e)) {
+            drop(slot, e, EXPIRED);
+            return -1;
+        }
+        found = e;
+        return slot;
     }
 
     private void drop(int slot, long entry, int why) {
         int lens = mem.get(INT, entry + 4);
         stats.payloadBytes -= (lens & 0xFF) + (lens >>> 8);
         stats.items--;
-        mem.set(LONG, (long) slot << 3, 0L);
+        setReference(slot, 0);
         alloc.free(entry);
         switch (why) {
             case EVICTED -> {
@@ -404,7 +494,7 @@ public final class DynamicStore implements Store {
         }
         stats.hits++;
         policy.onHit(slot, hash);
-        return entryOf(cell(slot));
+        return found;
     }
 
     @Override
@@ -460,7 +550,7 @@ public final class DynamicStore implements Store {
                 if (slot < 0) {
                     return Outcome.NOT_FOUND;
                 }
-                if (versionOf(entryOf(cell(slot))) != expectedVersion) {
+                if (versionOf(found) != expectedVersion) {
                     return Outcome.VERSION_MISMATCH;
                 }
             }
@@ -472,12 +562,12 @@ public final class DynamicStore implements Store {
         stats.sets++;
         if (deadline < 0) { // stored and dead at once: nothing to keep, and the old value must go
             if (slot >= 0) {
-                drop(slot, entryOf(cell(slot)), EXPIRED);
+                drop(slot, found, EXPIRED);
             }
             return version;
         }
         if (slot >= 0) {
-            long e = entryOf(cell(slot));
+            long e = found;
             if (alloc.classOfChunk(e) == cls) {
                 int old = mem.get(INT, e + 4);
                 stats.payloadBytes += keyLength + valueLength - (old & 0xFF) - (old >>> 8);
@@ -501,7 +591,7 @@ public final class DynamicStore implements Store {
             return Outcome.OUT_OF_MEMORY;
         }
         write(e, key, keyOffset, keyLength, value, valueOffset, valueLength, version, deadline);
-        mem.set(LONG, (long) slot << 3, cellFor(hash, e));
+        setCell(slot, referenceTo(e), tagOf(hash));
         stats.items++;
         stats.payloadBytes += keyLength + valueLength;
         policy.onInsert(slot, hash);
@@ -526,21 +616,23 @@ public final class DynamicStore implements Store {
      * them even if other ways are empty, so colliding hashes never hold more than that.
      */
     private int claimCell(long hash) {
-        int base = (int) bucketBase(hash);
+        int bucket = (int) IndexHash.bucket(hash, buckets);
+        long address = (long) bucket * BUCKET_BYTES;
+        int base = bucket * WAYS;
         int tag = tagOf(hash);
         int vacant = -1;
         int same = 0;
         for (int w = 0; w < WAYS; w++) {
-            long c = cell(base + w);
-            if (!empty(c) && !live(c)) {
+            long c = reference(address, w);
+            if (c != 0 && !live(c)) {
                 clearStale(base + w);
                 c = 0;
             }
-            if (empty(c)) {
+            if (c == 0) {
                 if (vacant < 0) {
                     vacant = base + w;
                 }
-            } else if (tag(c) == tag) {
+            } else if (tag(address, w) == tag) {
                 candidates[same++] = base + w;
             }
         }
@@ -551,7 +643,7 @@ public final class DynamicStore implements Store {
             }
             if (ttl) {
                 for (int w = 0; w < WAYS; w++) {
-                    long e = entryOf(cell(base + w));
+                    long e = entryOf(reference(address, w));
                     if (expired(e)) {
                         drop(base + w, e, EXPIRED);
                         return base + w;
@@ -571,7 +663,7 @@ public final class DynamicStore implements Store {
         if (!policy.admit(hash, victim)) {
             return -1;
         }
-        drop(victim, entryOf(cell(victim)), EVICTED);
+        drop(victim, entryOf(reference(victim)), EVICTED);
         return victim;
     }
 
@@ -590,10 +682,10 @@ public final class DynamicStore implements Store {
                 return -1;
             }
             int victim = policy.selectVictim();
-            if (victim < 0 || victim >= cells || empty(cell(victim))) {
+            if (victim < 0 || victim >= cells || reference(victim) == 0) {
                 throw new IllegalStateException("policy chose slot " + victim + ", which holds no entry");
             }
-            if (!live(cell(victim))) {
+            if (!live(reference(victim))) {
                 clearStale(victim); // its entry is gone already; ask again
                 continue;
             }
@@ -601,7 +693,7 @@ public final class DynamicStore implements Store {
             if (attempt == 1 && !policy.admit(hash, victim)) {
                 return REJECTED;
             }
-            long ve = entryOf(cell(victim));
+            long ve = entryOf(reference(victim));
             int page = alloc.pageOf(ve);
             drop(victim, ve, EVICTED);
             e = alloc.allocate(cls);
@@ -615,9 +707,8 @@ public final class DynamicStore implements Store {
                     return e;
                 }
             }
-            // Remember the victims' page that is closest to empty: the cheapest one to reclaim. A
-            // page whose generation would wrap comes last: reclaiming it costs a scan of the index.
-            int used = alloc.usedChunks(page) + (generation(page) == generationMask ? 1 << 24 : 0);
+            // Remember the victims' page that is closest to empty: the cheapest one to reclaim.
+            int used = alloc.usedChunks(page);
             if (used < emptiestUsed) {
                 emptiest = page;
                 emptiestUsed = used;
@@ -667,8 +758,8 @@ public final class DynamicStore implements Store {
         for (int i = 0; i < CLASS_SCAN && n < WAYS; i++) {
             int slot = classRover;
             classRover = slot + 1 == cells ? 0 : slot + 1;
-            long c = cell(slot);
-            if (empty(c)) {
+            long c = reference(slot);
+            if (c == 0) {
                 continue;
             }
             if (!live(c)) {
@@ -685,7 +776,7 @@ public final class DynamicStore implements Store {
             throw new IllegalStateException("policy picked candidate " + pick + " of " + n);
         }
         int victim = candidates[pick];
-        drop(victim, entryOf(cell(victim)), EVICTED);
+        drop(victim, entryOf(reference(victim)), EVICTED);
         return alloc.allocate(cls);
     }
 
@@ -714,25 +805,22 @@ public final class DynamicStore implements Store {
         int next = (generation(page) + 1) & generationMask;
         mem.set(GENERATION, generationsBase + 2L * page, (char) next);
         if (next == 0) {
-            clearStaleCellsOf(page);
+            generationWraps++;
         }
+        sweepStale();
     }
 
     /**
-     * Clears every cell pointing into a page that has just been reclaimed (all of them stale), so
-     * that none is left when the page's generation comes round to theirs again. O(index), and so
-     * avoided: a page whose generation would wrap is reclaimed only if every candidate's would.
+     * Clears the stale cells among the next {@link #sweepStep} from the sweep's rover. Run after
+     * every reclaim, it passes every cell within 2^G - 1 reclaims, so a cell made stale by one
+     * is cleared before its page's generation can come round to the cell's again.
      */
-    private void clearStaleCellsOf(int page) {
-        if (staleCells == 0) {
-            return;
-        }
-        wrapScans++;
-        long first = (((long) page * alloc.pageSize()) >>> 3) + 1;
-        long end = first + (alloc.pageSize() >>> 3);
-        for (int slot = 0; slot < cells; slot++) {
-            long handle = handle(cell(slot));
-            if (handle >= first && handle < end) {
+    private void sweepStale() {
+        for (int i = 0; i < sweepStep && staleCells > 0; i++) {
+            int slot = staleRover;
+            staleRover = slot + 1 == cells ? 0 : slot + 1;
+            long c = reference(slot);
+            if (c != 0 && !live(c)) {
                 clearStale(slot);
             }
         }
@@ -744,7 +832,7 @@ public final class DynamicStore implements Store {
         if (slot < 0) {
             return Outcome.NOT_FOUND;
         }
-        long e = entryOf(cell(slot));
+        long e = found;
         if (expectedVersion != 0 && versionOf(e) != expectedVersion) {
             return Outcome.VERSION_MISMATCH;
         }
@@ -759,7 +847,7 @@ public final class DynamicStore implements Store {
         if (slot < 0) {
             return Outcome.NOT_FOUND;
         }
-        long e = entryOf(cell(slot));
+        long e = found;
         long version = versionOf(e);
         if (ttl) {
             long deadline = expiry.deadlineFor(ttlMs);
@@ -777,7 +865,7 @@ public final class DynamicStore implements Store {
     @Override
     public void flush() {
         for (int slot = 0; slot < cells; slot++) {
-            if (!empty(cell(slot))) {
+            if (reference(slot) != 0) {
                 policy.onRemove(slot);
             }
         }
@@ -854,8 +942,8 @@ public final class DynamicStore implements Store {
         long chunkBytes = 0;
         long[] handles = new long[(int) Math.min(cells, alloc.allocatedChunks() + 1)];
         for (int slot = 0; slot < cells; slot++) {
-            long c = cell(slot);
-            if (empty(c)) {
+            long c = reference(slot);
+            if (c == 0) {
                 continue;
             }
             long entry = entryOf(c);
@@ -908,8 +996,8 @@ public final class DynamicStore implements Store {
         return staleCells;
     }
 
-    /** Index scans made because a page's generation wrapped; for tests. */
-    long wrapScans() {
-        return wrapScans;
+    /** How often a page's generation came round to 0; for tests. */
+    long generationWraps() {
+        return generationWraps;
     }
 }
