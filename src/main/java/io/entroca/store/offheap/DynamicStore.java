@@ -40,11 +40,13 @@ import java.util.Objects;
  * compares a line's tags four at a time (one long, lanes of 16 bits), reads a reference only
  * where a tag matches, and compares the whole key only where that reference is live; it reads the
  * second line only if the first has no match. Ways fill from 0, so most hits cost one line (with
- * both arrays in one place across the bucket they cost two: 20% more per get, measured). A
- * reference is read as the top five bytes of the long that ends with it, inside its line. A slot, the number the eviction policy knows an entry by, is
- * its way's number {@code b * 18 + way}: dense in {@code [0, 18B)} and stable for the entry's life.
- * There is no resize, so no resize pause: a full bucket evicts one of its own entries (the policy
- * chooses among the 18). At most {@value #MAX_SAME_TAG} entries of a bucket may share a tag; a
+ * all tags first and all references after them, hits cost two: 20% more per get, measured). A
+ * reference is read as the top five bytes of the long that ends with it, inside its line.
+ *
+ * <p>A slot, the number the eviction policy knows an entry by, is its way's number
+ * {@code b * 18 + way}: dense in {@code [0, 18B)} and stable for the entry's life. There is no
+ * resize, so no resize pause: a full bucket evicts one of its own entries (the policy chooses
+ * among the 18). At most {@value #MAX_SAME_TAG} entries of a bucket may share a tag; a
  * further key with that tag (a client sending colliding hashes) evicts among those only, so
  * colliding keys cost their sender its own hits and bound any lookup to {@value #MAX_SAME_TAG} key
  * comparisons.
