@@ -365,9 +365,18 @@ public final class DynamicStore implements Store {
         return ((((entry - pagesBase) >>> 3) + 1) << generationBits) | generation;
     }
 
-    /** Whether a reference names an entry: not empty, and not left pointing into a reclaimed page. */
+    /**
+     * Whether a reference names an entry: not empty, and not left pointing into a reclaimed page.
+     * While no cell is stale (no page reclaimed since the last was swept), every reference is live
+     * and its page's generation need not be read.
+     */
     private boolean live(long reference) {
-        return reference != 0 && generationOf(reference) == generation(alloc.pageOf(entryOf(reference)));
+        return reference != 0 && (staleCells == 0 || current(reference));
+    }
+
+    /** Whether a (non-empty) reference carries its page's generation. */
+    private boolean current(long reference) {
+        return generationOf(reference) == generation(alloc.pageOf(entryOf(reference)));
     }
 
     /** Clears a stale cell: its entry went with its page, whose reclaim counted it as evicted. */
@@ -952,7 +961,7 @@ public final class DynamicStore implements Store {
             if (entry < pagesBase || entry >= pagesEnd) {
                 return "slot " + slot + " points outside the pages";
             }
-            if (!live(c)) {
+            if (!current(c)) { // not live(c), which trusts the count verify checks
                 stale++;
                 continue;
             }
