@@ -6,6 +6,8 @@ import io.entroca.store.StoreConfig;
 import io.entroca.store.StoreStats;
 import io.entroca.store.Stores;
 import io.entroca.store.eviction.ClockPolicy;
+import io.entroca.store.eviction.EvictionPolicy;
+import io.entroca.store.eviction.ThermodynamicPolicy;
 import io.entroca.store.offheap.DynamicStore;
 import io.entroca.store.offheap.FixedStore;
 import java.nio.file.Files;
@@ -29,14 +31,16 @@ public final class StoreFootprint {
         long memory = mib << 20;
         System.out.printf("budget %d MiB per store, %d store(s); RSS at start %d MiB%n", mib, storeCount, rssKiB() >> 10);
 
-        report("16B key / 64B value, fixed store", Stores.open(new StoreConfig(memory, 16, 64, 0, 16, 64)), 16, 64, 64, 3);
-        report("16B key / 64B value, dynamic store", Stores.open(new StoreConfig(memory, 255, 1 << 20, 0, 0, 0)), 16, 64, 64, 3);
-        report("16B key / 64B value, dynamic, TTL on", Stores.open(new StoreConfig(memory, 255, 1 << 20, 1000, 0, 0)), 16, 64, 64, 3);
-        report("20B key / 16..1024B value, dynamic (default index)", Stores.open(new StoreConfig(memory, 255, 1 << 20, 0, 0, 0)), 20, 16, 1024, 3);
-        report("20B key / 16..1024B value, dynamic (hint: 600 B per item)",
-                Stores.open(new StoreConfig(memory, 255, 1 << 20, 0, 0, 0), ClockPolicy.FACTORY, 600), 20, 16, 1024, 3);
-        report("20B key / 16..1024B value, dynamic (hint: 480 B per item)",
-                Stores.open(new StoreConfig(memory, 255, 1 << 20, 0, 0, 0), ClockPolicy.FACTORY, 480), 20, 16, 1024, 3);
+        EvictionPolicy.Factory<?> clock = ClockPolicy.FACTORY;
+        EvictionPolicy.Factory<?> thermo = ThermodynamicPolicy.factory(ThermodynamicPolicy.Config.defaults());
+        StoreConfig small = new StoreConfig(memory, 255, 1 << 20, 0, 0, 0);
+        report("16B key / 64B value, fixed store", Stores.open(new StoreConfig(memory, 16, 64, 0, 16, 64)), clock, 16, 64, 64, 3);
+        report("16B key / 64B value, dynamic store", Stores.open(small), clock, 16, 64, 64, 3);
+        report("16B key / 64B value, dynamic, TTL on", Stores.open(new StoreConfig(memory, 255, 1 << 20, 1000, 0, 0)), clock, 16, 64, 64, 3);
+        report("16B key / 64B value, dynamic, thermo (the server's default policy)", Stores.open(small, thermo), thermo, 16, 64, 64, 3);
+        report("20B key / 16..1024B value, dynamic (default index)", Stores.open(small), clock, 20, 16, 1024, 3);
+        report("20B key / 16..1024B value, dynamic (hint: 600 B per item)", Stores.open(small, clock, 600), clock, 20, 16, 1024, 3);
+        report("20B key / 16..1024B value, dynamic (hint: 480 B per item)", Stores.open(small, clock, 480), clock, 20, 16, 1024, 3);
 
         // RSS with several full stores open at once: the limit plus a fixed overhead.
         Store[] stores = new Store[storeCount];
@@ -80,30 +84,30 @@ public final class StoreFootprint {
         }
     }
 
-    static void report(String name, Store s, int keyLength, int minValue, int maxValue, int passes) {
+    static void report(String name, Store s, EvictionPolicy.Factory<?> policy, int keyLength, int minValue, int maxValue, int passes) {
         try (s) {
             fill(s, keyLength, minValue, maxValue, passes, 7);
             StoreStats st = s.stats();
             double perItem = (double) st.capacityBytes / st.items;
             double payload = (double) st.payloadBytes / st.items;
-            double heapPerItem = 0;
+            double policyPerItem = 0;
             String detail = "";
             if (s instanceof DynamicStore d) {
-                heapPerItem = (d.cells() / 4.0) / st.items; // CLOCK: 2 bits per slot, in the segment
+                policyPerItem = (double) policy.bytes(d.cells()) / st.items;
                 detail = String.format("header %d B, index %.1f B/item (%d cells, %.0f%% full), page size %d KiB",
                         d.headerBytes(), (double) d.indexBytes() / st.items, d.cells(), 100.0 * st.items / d.cells(), d.pageSize() >> 10);
             } else if (s instanceof FixedStore f) {
-                heapPerItem = (f.slots() / 4.0) / st.items;
+                policyPerItem = (double) policy.bytes(f.slots()) / st.items;
                 detail = String.format("record %d B + 4 B tag, %d slots, %.0f%% full", f.recordBytes(), f.slots(), 100.0 * st.items / f.slots());
             }
             System.out.printf("%n%s%n  items %,d  payload %.1f B/item  evictions %,d  page reclaims %,d%n"
                             + "  budget per item %.1f B -> overhead %.1f B/item all in (metadata, rounding, free space)%n"
                             + "  allocated %.1f%% of budget; allocated-payload = %.1f B/item (metadata + rounding); fragmentation %.3f%n"
-                            + "  of which CLOCK bits %.2f B/item (in the budget since the eviction state moved there); %s%n",
+                            + "  of which eviction state %.2f B/item (in the store's segment); %s%n",
                     name, st.items, payload, st.evictions, st.pageReclaims,
                     perItem, perItem - payload,
                     100.0 * st.allocatedBytes / st.capacityBytes, (double) (st.allocatedBytes - st.payloadBytes) / st.items, st.fragmentation(),
-                    heapPerItem, detail);
+                    policyPerItem, detail);
         }
     }
 
