@@ -21,6 +21,34 @@ class StoreLimitTest {
         return StoreFixtures.kinds();
     }
 
+    /**
+     * The metadata target: at most 16 B per entry, index included, for small entries (16 B keys,
+     * 64 B values) in both stores with the simple policy (docs/store.md, "Metadata per item").
+     */
+    @Test
+    void smallEntriesCostAtMost16BytesOfMetadataEach() {
+        long memory = 32L << 20;
+        StoreConfig dynamic = new StoreConfig(memory, 255, 1 << 20, 0, 0, 0);
+        StoreConfig fixed = new StoreConfig(memory, 16, 64, 0, 16, 64);
+        for (StoreConfig config : new StoreConfig[] {dynamic, fixed}) {
+            try (Store s = Stores.open(config, io.entroca.store.eviction.ClockPolicy.FACTORY)) {
+                byte[] key = new byte[16];
+                byte[] value = new byte[64];
+                for (long id = 0; id < 3 * memory / 80; id++) {
+                    for (int b = 0; b < 8; b++) {
+                        key[b] = (byte) (id >>> (8 * b));
+                    }
+                    long h = id * 0x9E3779B97F4A7C15L;
+                    assertTrue(s.set(h ^ (h >>> 29), key, 0, 16, value, 0, 64, SetCondition.ALWAYS, 0, 0) > 0);
+                }
+                StoreStats st = s.stats();
+                assertTrue(st.evictions > 0, "the store never filled");
+                double perItem = (double) (st.allocatedBytes - st.payloadBytes) / st.items;
+                assertTrue(perItem <= 16.0, s.getClass().getSimpleName() + " spends " + perItem + " B per item");
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("kinds")
     void writingFarPastTheLimitNeverExceedsIt(Kind kind) {
