@@ -145,6 +145,11 @@ public record ServerConfig(
             throw new InvalidConfigException("entroca.memory: " + memory + " bytes is under 1MiB per port ("
                     + ports + " ports need at least " + ports + "MiB)");
         }
+        if (memory / ports > StoreConfig.MAX_MEMORY_BYTES) {
+            throw new InvalidConfigException("entroca.memory: " + memory + " bytes is over 32GiB per port, the most one"
+                    + " port's store addresses; raise entroca.ports to at least "
+                    + ((memory + StoreConfig.MAX_MEMORY_BYTES - 1) / StoreConfig.MAX_MEMORY_BYTES));
+        }
         int maxKey = r.integer("entroca.max-key-length", 1, StoreConfig.PROTOCOL_MAX_KEY_LENGTH);
         long maxValue = r.size("entroca.max-value-length");
         if (maxValue < 1 || maxValue > MAX_VALUE_LENGTH || maxValue > memory / ports / 2) {

@@ -4,7 +4,8 @@ package io.entroca.store;
  * What one port's store is told at start-up. Everything here is fixed for the life of the store,
  * so an implementation may turn it into final fields and constants.
  *
- * @param memoryBytes the hard budget for this store: entries, their metadata and the index
+ * @param memoryBytes the hard budget for this store: entries, their metadata and the index; at
+ *     most {@link #MAX_MEMORY_BYTES}
  * @param maxKeyLength the longest key accepted, in bytes (at most 255, the protocol's limit)
  * @param maxValueLength the longest value accepted, in bytes
  * @param ttlResolutionMs the granularity of expiry times in milliseconds; 0 disables TTL, and a
@@ -19,6 +20,11 @@ public record StoreConfig(long memoryBytes, int maxKeyLength, int maxValueLength
                           long ttlResolutionMs, int fixedKeyLength, int fixedValueLength, int typicalEntryBytes) {
 
     public static final int PROTOCOL_MAX_KEY_LENGTH = 255;
+    /**
+     * The largest budget one store takes: 32 GiB, what the dynamic store's 40-bit index
+     * references address with 8 generation bits left. A larger server uses more ports.
+     */
+    public static final long MAX_MEMORY_BYTES = 32L << 30;
 
     /** A configuration whose typical entry is derived from the lengths. */
     public StoreConfig(long memoryBytes, int maxKeyLength, int maxValueLength,
@@ -30,8 +36,8 @@ public record StoreConfig(long memoryBytes, int maxKeyLength, int maxValueLength
         if (typicalEntryBytes < 0) {
             throw new IllegalArgumentException("typicalEntryBytes must not be negative: " + typicalEntryBytes);
         }
-        if (memoryBytes <= 0) {
-            throw new IllegalArgumentException("memoryBytes must be positive: " + memoryBytes);
+        if (memoryBytes <= 0 || memoryBytes > MAX_MEMORY_BYTES) {
+            throw new IllegalArgumentException("memoryBytes must be 1.." + MAX_MEMORY_BYTES + " (32 GiB): " + memoryBytes);
         }
         if (maxKeyLength < 1 || maxKeyLength > PROTOCOL_MAX_KEY_LENGTH) {
             throw new IllegalArgumentException("maxKeyLength must be 1.." + PROTOCOL_MAX_KEY_LENGTH + ": " + maxKeyLength);

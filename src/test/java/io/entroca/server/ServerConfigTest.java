@@ -172,6 +172,10 @@ class ServerConfigTest {
         assertTrue(rejection("entroca:\n  base-port: 65535\n  ports: 2\n").startsWith("entroca.base-port:"));
         assertTrue(rejection("entroca:\n  ttl-resolution: 2 weeks\n").startsWith("entroca.ttl-resolution: expected"));
         assertTrue(rejection("entroca:\n  memory: 1MiB\n  ports: 2\n").startsWith("entroca.memory:"));
+        // One port's store addresses 32 GiB: the start says so before taking any memory.
+        assertTrue(rejection("entroca:\n  memory: 65GiB\n  ports: 2\n")
+                .matches("entroca\\.memory: .* over 32GiB per port.* raise entroca\\.ports to at least 3"));
+        assertEquals(64L << 30, load("entroca:\n  memory: 64GiB\n  ports: 2\n").memoryBytes());
         assertTrue(rejection("entroca:\n  max-value-length: 1KiB\n  typical-entry-size: 2KiB\n")
                 .startsWith("entroca.typical-entry-size: expected 0"));
     }

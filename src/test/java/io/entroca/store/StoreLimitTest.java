@@ -21,6 +21,12 @@ class StoreLimitTest {
         return StoreFixtures.kinds();
     }
 
+    @Test
+    void aBudgetBeyondWhatOneStoreAddressesIsRefusedBeforeAnyMemoryIsTaken() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new StoreConfig(StoreConfig.MAX_MEMORY_BYTES + 1, 255, 1 << 20, 0, 0, 0));
+    }
+
     /**
      * The metadata target: at most 16 B per entry, index included, for small entries (16 B keys,
      * 64 B values) in both stores with the simple policy (docs/store.md, "Metadata per item").

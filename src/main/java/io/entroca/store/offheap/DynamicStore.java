@@ -215,6 +215,9 @@ public final class DynamicStore implements Store {
             throw new IllegalArgumentException("memoryBytes " + memoryBytes + " is too small for an index of "
                     + indexBytes + " B, eviction state of " + policyBytes + " B and two pages of " + pageSize + " B");
         }
+        if (memoryBytes - metaBytes > MAX_PAGES_BYTES) { // before taking the memory, not after
+            throw new IllegalArgumentException("one store holds at most " + MAX_PAGES_BYTES + " B of pages");
+        }
         this.arena = Arena.ofConfined();
         try {
             this.mem = OffHeap.allocate(arena, memoryBytes);
@@ -222,9 +225,6 @@ public final class DynamicStore implements Store {
             this.pagesBase = alloc.pagesBase();
             this.pagesEnd = alloc.pagesEnd();
             this.demand = new long[alloc.classCount()];
-            if (pagesEnd - pagesBase > MAX_PAGES_BYTES) {
-                throw new IllegalArgumentException("one store holds at most " + MAX_PAGES_BYTES + " B of pages");
-            }
             int handleBits = 64 - Long.numberOfLeadingZeros((pagesEnd - pagesBase) >>> 3);
             this.generationBits = Math.min(generationBits, 40 - handleBits);
             this.generationMask = (1 << this.generationBits) - 1;
